@@ -1,0 +1,553 @@
+//! The ingestion engine: one refresh pass walks the location tree from the
+//! roots, reprocesses only sources whose bytes changed, writes only entities
+//! whose result changed, handles conflicts and orphans, and then stitches
+//! what the writes touched.
+//!
+//! A pass works in batches of sources: read and process a batch on worker
+//! threads, diff it against the stored state, commit it in one transaction,
+//! queue the sources its Location entities target. Memory stays bounded by
+//! the batch size, not the catalog size.
+//!
+//! Invariants:
+//! * An entity belongs to the first source that emitted it; another source
+//!   emitting the same ref gets a conflict error until the owner lets go.
+//! * A source that cannot be read or parsed keeps its entities (last good
+//!   version, now carrying the error) and its child sources.
+//! * Sources not reached by a complete pass are removed, and their entities
+//!   orphaned (`keep`) or deleted (`delete`).
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use greenroom_store::{
+    BatchState, CatalogStore, CommitBatch, EntityStateRow, EntityUpsert, SourceRow,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use crate::CatalogError;
+use crate::hash::fingerprint;
+use crate::location::{Presence, SourceLocation, TargetSpec, expand, sandbox_of};
+use crate::problem::{Problem, ProblemPlace, problems_to_json};
+use crate::process::{ChildTarget, EntityOutcome, Processor, SourceOutcome, SourceSpec};
+use crate::stitch::{StitchStats, now_millis, stitch_pending};
+
+/// Sources processed and committed together.
+const BATCH_SOURCES: usize = 512;
+
+/// What happens to entities nothing emits any more (`catalog.orphanStrategy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrphanStrategy {
+    /// Keep them, annotated `backstage.io/orphan: "true"`.
+    Keep,
+    /// Remove them (Backstage's default since 2026).
+    #[default]
+    Delete,
+}
+
+/// A location the catalog starts its walk from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root {
+    pub target: TargetSpec,
+    /// Whether every kind is allowed from this root regardless of `catalog.rules`.
+    pub all_kinds: bool,
+}
+
+/// What one refresh pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefreshReport {
+    pub sources_seen: usize,
+    pub sources_processed: usize,
+    pub entities_written: usize,
+    pub entities_orphaned: usize,
+    pub entities_deleted: usize,
+    pub sources_removed: usize,
+    pub stitched: StitchStats,
+    pub duration: Duration,
+}
+
+/// Stored in `sources.children`: what is needed to walk below a source
+/// without reprocessing it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct SourceMemo {
+    #[serde(default)]
+    volatile: bool,
+    #[serde(default)]
+    targets: Vec<ChildTarget>,
+}
+
+/// Runs refresh passes against a store.
+pub struct Engine {
+    store: Arc<dyn CatalogStore>,
+    processor: Processor,
+    roots: Vec<Root>,
+    orphans: OrphanStrategy,
+    /// One pass at a time.
+    running: Mutex<()>,
+}
+
+impl Engine {
+    pub fn new(
+        store: Arc<dyn CatalogStore>,
+        processor: Processor,
+        roots: Vec<Root>,
+        orphans: OrphanStrategy,
+    ) -> Self {
+        Engine {
+            store,
+            processor,
+            roots,
+            orphans,
+            running: Mutex::new(()),
+        }
+    }
+
+    /// The store this engine writes to.
+    pub fn store(&self) -> &Arc<dyn CatalogStore> {
+        &self.store
+    }
+
+    /// One complete pass over every root, followed by stitching.
+    pub async fn refresh(&self) -> Result<RefreshReport, CatalogError> {
+        let _guard = self.running.lock().await;
+        let started = Instant::now();
+        let mut report = RefreshReport::default();
+        let stored: HashMap<String, SourceRow> = self
+            .store
+            .sources()
+            .await?
+            .into_iter()
+            .map(|row| (row.key.clone(), row))
+            .collect();
+        let mut visited: HashSet<String> = HashSet::new();
+        let mut queue: VecDeque<SourceSpec> = VecDeque::new();
+        for root in &self.roots {
+            for spec in self.root_specs(root) {
+                queue.push_back(spec);
+            }
+        }
+        while !queue.is_empty() {
+            let mut batch = Vec::with_capacity(BATCH_SOURCES);
+            while batch.len() < BATCH_SOURCES {
+                let Some(spec) = queue.pop_front() else { break };
+                if visited.insert(spec.key()) {
+                    batch.push(spec);
+                }
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            report.sources_seen += batch.len();
+            let outcomes = self.process_batch(&batch, &stored).await;
+            let children = self
+                .commit_batch(batch, outcomes, &stored, &mut report)
+                .await?;
+            queue.extend(children);
+        }
+        let removed: Vec<String> = stored
+            .keys()
+            .filter(|k| !visited.contains(*k))
+            .cloned()
+            .collect();
+        if !removed.is_empty() {
+            self.remove_sources(&removed, &stored, &mut report).await?;
+        }
+        report.stitched = stitch_pending(self.store.as_ref()).await?;
+        report.duration = started.elapsed();
+        Ok(report)
+    }
+
+    /// Expands a root into its sources.
+    fn root_specs(&self, root: &Root) -> Vec<SourceSpec> {
+        let origin = root.target.key();
+        let sandbox = sandbox_of(&root.target);
+        let locations = match expand(&root.target) {
+            Ok(locations) => locations,
+            Err(e) => {
+                tracing::error!(location = %origin, error = %e, "cannot expand catalog location");
+                Vec::new()
+            }
+        };
+        locations
+            .into_iter()
+            .map(|location| SourceSpec {
+                location,
+                sandbox: sandbox.clone(),
+                origin: origin.clone(),
+                root: origin.clone(),
+                parent_ref: None,
+                parent_source: None,
+                presence: Presence::Required,
+                all_kinds: root.all_kinds,
+            })
+            .collect()
+    }
+
+    /// Reads and processes a batch on worker threads; `None` = unchanged.
+    async fn process_batch(
+        &self,
+        batch: &[SourceSpec],
+        stored: &HashMap<String, SourceRow>,
+    ) -> Vec<Option<SourceOutcome>> {
+        let workers = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(2)
+            .max(1);
+        let chunk = batch.len().div_ceil(workers).max(1);
+        let mut handles = Vec::new();
+        for part in batch.chunks(chunk) {
+            let part: Vec<(SourceSpec, Option<String>, bool)> = part
+                .iter()
+                .map(|spec| {
+                    let row = stored.get(&spec.key());
+                    let memo = row.map(|r| memo_of(r)).unwrap_or_default();
+                    (
+                        spec.clone(),
+                        row.and_then(|r| r.content_hash.clone()),
+                        memo.volatile,
+                    )
+                })
+                .collect();
+            let processor = self.processor.clone();
+            handles.push(tokio::task::spawn_blocking(move || {
+                part.iter()
+                    .map(|(spec, hash, volatile)| {
+                        processor.process(spec, hash.as_deref(), *volatile)
+                    })
+                    .collect::<Vec<_>>()
+            }));
+        }
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for handle in handles {
+            match handle.await {
+                Ok(part) => outcomes.extend(part),
+                Err(e) => {
+                    tracing::error!(error = %e, "a processing worker failed");
+                    return batch.iter().map(|_| None).collect();
+                }
+            }
+        }
+        outcomes
+    }
+
+    /// Diffs a processed batch against the store, commits it, and returns
+    /// the child sources to walk next.
+    async fn commit_batch(
+        &self,
+        batch: Vec<SourceSpec>,
+        outcomes: Vec<Option<SourceOutcome>>,
+        stored: &HashMap<String, SourceRow>,
+        report: &mut RefreshReport,
+    ) -> Result<Vec<SourceSpec>, CatalogError> {
+        let changed_keys: Vec<String> = batch
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| o.is_some())
+            .map(|(s, _)| s.key())
+            .collect();
+        let refs: Vec<String> = outcomes
+            .iter()
+            .flatten()
+            .flat_map(|o| {
+                o.entities
+                    .iter()
+                    .map(|e| e.entity_ref.canonical().to_owned())
+            })
+            .collect();
+        let state = if changed_keys.is_empty() {
+            BatchState::default()
+        } else {
+            self.store.batch_state(&refs, &changed_keys).await?
+        };
+        let entity_state: HashMap<&str, &EntityStateRow> = state
+            .entities
+            .iter()
+            .map(|e| (e.entity_ref.as_str(), e))
+            .collect();
+        let mut owned: HashMap<&str, Vec<&EntityStateRow>> = HashMap::new();
+        for entity in &state.owned {
+            if let Some(source) = entity.source_key.as_deref() {
+                owned.entry(source).or_default().push(entity);
+            }
+        }
+        // Claims made earlier in this batch: ref -> source key.
+        let mut claimed: HashMap<String, String> = HashMap::new();
+        let mut commit = CommitBatch::default();
+        let mut children = Vec::new();
+
+        for (spec, outcome) in batch.iter().zip(outcomes) {
+            let key = spec.key();
+            let row = stored.get(&key);
+            let Some(outcome) = outcome else {
+                // Unchanged: walk below it from the stored targets.
+                let memo = row.map(memo_of).unwrap_or_default();
+                children.extend(self.child_specs(spec, &memo.targets, &mut Vec::new()));
+                continue;
+            };
+            report.sources_processed += 1;
+            let mut problems = outcome.problems.clone();
+            let mut targets: Vec<ChildTarget> = Vec::new();
+            let mut ok_refs: HashSet<String> = HashSet::new();
+            let mut emitted: HashSet<String> = HashSet::new();
+            for entity in &outcome.entities {
+                let entity_ref = entity.entity_ref.canonical().to_owned();
+                if !emitted.insert(entity_ref.clone()) {
+                    problems.push(Problem::new(
+                        "ConflictError",
+                        format!("Duplicate entity {entity_ref} in the same source"),
+                        ProblemPlace {
+                            source: key.clone(),
+                            ..Default::default()
+                        },
+                    ));
+                    continue;
+                }
+                let before = entity_state.get(entity_ref.as_str()).copied();
+                let owner = claimed
+                    .get(&entity_ref)
+                    .cloned()
+                    .or_else(|| before.and_then(|b| b.source_key.clone()));
+                if let Some(owner) = owner.filter(|o| *o != key) {
+                    problems.push(Problem::new(
+                        "ConflictError",
+                        format!(
+                            "Detected conflicting entityRef {entity_ref} already referenced by {owner} and now also {key}"
+                        ),
+                        ProblemPlace { source: key.clone(), ..Default::default() },
+                    ));
+                    continue;
+                }
+                claimed.insert(entity_ref.clone(), key.clone());
+                if let EntityOutcome::Ok { children: c, .. } = &entity.outcome {
+                    ok_refs.insert(entity_ref.clone());
+                    targets.extend(c.iter().cloned());
+                }
+                if let EntityOutcome::Failed { problems: p } = &entity.outcome {
+                    problems.extend(p.iter().cloned());
+                }
+                let unchanged = before.is_some_and(|b| {
+                    b.result_hash == entity.result_hash
+                        && b.source_key.as_deref() == Some(key.as_str())
+                        && !b.orphan
+                });
+                if unchanged {
+                    continue;
+                }
+                let (processed, relations, errors) = match &entity.outcome {
+                    EntityOutcome::Ok {
+                        processed,
+                        relations,
+                        ..
+                    } => (
+                        Some(processed.clone()),
+                        Some(relations.clone()),
+                        "[]".to_owned(),
+                    ),
+                    EntityOutcome::Failed { problems } => (None, None, problems_to_json(problems)),
+                };
+                commit.upsert_entities.push(EntityUpsert {
+                    entity_ref: entity_ref.clone(),
+                    entity_id: before
+                        .map(|b| b.entity_id.clone())
+                        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                    kind: entity.entity_ref.kind().to_owned(),
+                    namespace: entity.entity_ref.namespace().to_owned(),
+                    name: entity.entity_ref.name().to_owned(),
+                    source_key: key.clone(),
+                    processed,
+                    result_hash: entity.result_hash.clone(),
+                    errors,
+                    relations,
+                });
+            }
+
+            // Entities this source owned but did not emit now.
+            let previous = owned.remove(key.as_str()).unwrap_or_default();
+            let memo_before = row.map(memo_of).unwrap_or_default();
+            let source_errors = problems_to_json(&problems);
+            for before in previous {
+                let entity_ref = before.entity_ref.as_str();
+                if emitted.contains(entity_ref) {
+                    continue;
+                }
+                if outcome.partial {
+                    // Maybe still in the part we could not read: keep the
+                    // last good version and say why it is stale.
+                    let hash = fingerprint(format!("stale:{source_errors}").as_bytes());
+                    // Its Location targets stay walked.
+                    targets.extend(
+                        memo_before
+                            .targets
+                            .iter()
+                            .filter(|t| t.parent_ref == entity_ref)
+                            .cloned(),
+                    );
+                    if before.result_hash != hash {
+                        let (kind, namespace, name) = split_ref(entity_ref);
+                        commit.upsert_entities.push(EntityUpsert {
+                            entity_ref: entity_ref.to_owned(),
+                            entity_id: before.entity_id.clone(),
+                            kind: kind.to_owned(),
+                            namespace: namespace.to_owned(),
+                            name: name.to_owned(),
+                            source_key: key.clone(),
+                            processed: None,
+                            result_hash: hash,
+                            errors: source_errors.clone(),
+                            relations: None,
+                        });
+                    }
+                } else {
+                    match self.orphans {
+                        OrphanStrategy::Keep => {
+                            report.entities_orphaned += 1;
+                            commit.orphan_entities.push(entity_ref.to_owned());
+                        }
+                        OrphanStrategy::Delete => {
+                            report.entities_deleted += 1;
+                            commit.delete_entities.push(entity_ref.to_owned());
+                        }
+                    }
+                }
+            }
+            // Entities that failed keep walking their previous targets too.
+            for entity in &outcome.entities {
+                let entity_ref = entity.entity_ref.canonical();
+                if !ok_refs.contains(entity_ref) {
+                    targets.extend(
+                        memo_before
+                            .targets
+                            .iter()
+                            .filter(|t| t.parent_ref == entity_ref)
+                            .cloned(),
+                    );
+                }
+            }
+            if outcome.content_hash.is_none() {
+                // Unreadable: keep walking everything below it.
+                targets = memo_before.targets.clone();
+            }
+            targets.dedup();
+            children.extend(self.child_specs(spec, &targets, &mut problems));
+
+            let errors = problems_to_json(&problems);
+            if let Some(parent) = &spec.parent_ref {
+                if row.is_none_or(|r| r.errors != errors) {
+                    commit.stitch.push(parent.clone());
+                }
+            }
+            if !problems.is_empty() {
+                tracing::warn!(source = %key, problems = problems.len(), first = %problems[0].describe(), "processing errors");
+            }
+            let memo = SourceMemo {
+                volatile: outcome.volatile,
+                targets,
+            };
+            commit.upsert_sources.push(SourceRow {
+                key: key.clone(),
+                parent_source: spec.parent_source.clone(),
+                parent_ref: spec.parent_ref.clone(),
+                root: spec.root.clone(),
+                origin: spec.origin.clone(),
+                content_hash: outcome.content_hash.clone(),
+                children: serde_json::to_string(&memo).unwrap_or_else(|_| "{}".to_owned()),
+                errors,
+                last_read_at: Some(now_millis()),
+            });
+        }
+        report.entities_written += commit.upsert_entities.len();
+        self.store.commit(commit).await?;
+        Ok(children)
+    }
+
+    /// The sources a set of child targets names, inheriting from `parent`.
+    fn child_specs(
+        &self,
+        parent: &SourceSpec,
+        targets: &[ChildTarget],
+        problems: &mut Vec<Problem>,
+    ) -> Vec<SourceSpec> {
+        let mut specs = Vec::new();
+        for child in targets {
+            match expand(&child.target) {
+                Ok(locations) => {
+                    for location in locations {
+                        if let (SourceLocation::File(path), Some(root)) =
+                            (&location, &parent.sandbox)
+                        {
+                            if !path.starts_with(root) {
+                                continue;
+                            }
+                        }
+                        specs.push(SourceSpec {
+                            location,
+                            sandbox: parent.sandbox.clone(),
+                            origin: parent.origin.clone(),
+                            root: parent.root.clone(),
+                            parent_ref: Some(child.parent_ref.clone()),
+                            parent_source: Some(parent.key()),
+                            presence: child.presence,
+                            all_kinds: parent.all_kinds,
+                        });
+                    }
+                }
+                Err(e) => problems.push(Problem::new(
+                    "InputError",
+                    e.to_string(),
+                    ProblemPlace {
+                        source: parent.key(),
+                        ..Default::default()
+                    },
+                )),
+            }
+        }
+        specs
+    }
+
+    /// Removes sources no longer reachable, orphaning or deleting what they owned.
+    async fn remove_sources(
+        &self,
+        removed: &[String],
+        stored: &HashMap<String, SourceRow>,
+        report: &mut RefreshReport,
+    ) -> Result<(), CatalogError> {
+        for chunk in removed.chunks(BATCH_SOURCES) {
+            let state = self.store.batch_state(&[], chunk).await?;
+            let mut commit = CommitBatch {
+                delete_sources: chunk.to_vec(),
+                ..CommitBatch::default()
+            };
+            for EntityStateRow { entity_ref, .. } in state.owned {
+                match self.orphans {
+                    OrphanStrategy::Keep => {
+                        report.entities_orphaned += 1;
+                        commit.orphan_entities.push(entity_ref);
+                    }
+                    OrphanStrategy::Delete => {
+                        report.entities_deleted += 1;
+                        commit.delete_entities.push(entity_ref);
+                    }
+                }
+            }
+            for key in chunk {
+                if let Some(parent) = stored.get(key).and_then(|r| r.parent_ref.clone()) {
+                    commit.stitch.push(parent);
+                }
+            }
+            report.sources_removed += chunk.len();
+            self.store.commit(commit).await?;
+        }
+        Ok(())
+    }
+}
+
+fn memo_of(row: &SourceRow) -> SourceMemo {
+    serde_json::from_str(&row.children).unwrap_or_default()
+}
+
+fn split_ref(entity_ref: &str) -> (&str, &str, &str) {
+    let (kind, rest) = entity_ref.split_once(':').unwrap_or(("", entity_ref));
+    let (namespace, name) = rest.split_once('/').unwrap_or(("default", rest));
+    (kind, namespace, name)
+}

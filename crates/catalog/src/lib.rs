@@ -1,0 +1,35 @@
+//! The catalog: reading Backstage descriptor files from files and URLs,
+//! processing them into entities, keeping them current, and stitching the
+//! final entities readers see.
+//!
+//! Data flows `location` (what to read) → `reader` (bytes, within limits and
+//! allow-lists) → `process` (YAML documents → validated entities, relations,
+//! child locations) → `engine` (diff against the store, conflicts, orphans,
+//! one transaction per batch) → `stitch` (final entities). `validate` runs the
+//! same processing without storage for `greenroom validate`; `watch` turns
+//! file changes into refresh passes.
+
+mod engine;
+mod hash;
+pub mod location;
+pub mod problem;
+mod process;
+mod reader;
+mod stitch;
+pub mod validate;
+pub mod watch;
+
+pub use engine::{Engine, OrphanStrategy, RefreshReport, Root};
+pub use process::{AllowAllKinds, KindPolicy, Processor, SourceSpec};
+pub use reader::{DenyAllUrls, ReadError, Reader, UrlPolicy};
+pub use stitch::{StitchStats, stitch_pending};
+
+/// Errors that stop a refresh pass (processing problems do not: they are
+/// recorded on sources and entities).
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Store(#[from] greenroom_store::StoreError),
+    #[error("file watching failed: {0}")]
+    Watch(String),
+}

@@ -1,0 +1,21 @@
+//! The `greenroom` binary: parse the command line, load configuration, wire
+//! the crates together, run. Everything else lives in the library crates.
+
+mod cli;
+mod commands;
+mod demo;
+mod wiring;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    wiring::init_logging(cli.verbose);
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Greenroom's entity model: Backstage's catalog entity format as pure
+//! functions over `serde_json::Value`.
+//!
+//! An entity is the JSON form of one YAML document of a `catalog-info.yaml`
+//! (`apiVersion`, `kind`, `metadata`, `spec`). Entities stay `Value`s so that
+//! unknown metadata and spec keys survive untouched; this crate gives them
+//! meaning:
+//!
+//! - [`EntityRef`]: `kind:namespace/name` references, parsed with Backstage's
+//!   rules and compared case-insensitively.
+//! - [`validate_entity`]: the checks Backstage's ingestion runs (envelope
+//!   schema, root fields, field formats, per-kind schema, spec references,
+//!   key casing), returning every [`Issue`] with a JSON pointer and a message
+//!   for a person.
+//! - [`relations_of`]: the relations (both directions) an entity's spec implies.
+//! - [`find_placeholders`] / [`substitute`]: `$text`/`$json`/`$yaml` markers;
+//!   the catalog reads their targets and puts the values in.
+//! - Well-known names: [`KNOWN_KINDS`], [`annotations`], relation type
+//!   constants in [`relations`], and small accessors in [`entity`].
+//!
+//! The crate is pure: no I/O, no async, no files read at run time (the
+//! Backstage JSON schemas are embedded at build time and compiled once).
+
+mod display;
+pub mod entity;
+mod entity_ref;
+mod error;
+mod issue;
+mod placeholders;
+mod pointer;
+pub mod relations;
+mod validate;
+
+pub use entity::{KNOWN_KINDS, annotations};
+pub use entity_ref::{DEFAULT_NAMESPACE, EntityRef};
+pub use error::ModelError;
+pub use issue::Issue;
+pub use placeholders::{Placeholder, PlaceholderKind, find_placeholders, substitute};
+pub use relations::{Relation, relations_of};
+pub use validate::{TEMPLATE_API_VERSION, validate_entity};

@@ -1,0 +1,135 @@
+//! Persistent state of the catalog, behind one trait with two implementations:
+//! embedded SQLite (the default) and PostgreSQL (for several replicas).
+//!
+//! The catalog engine never writes SQL; it hands this crate whole batches
+//! (one transaction each) and asks for the rows it needs to diff against.
+//! Both implementations keep the same invariants, checked by one conformance
+//! suite (`tests/conformance.rs`) that runs against each database:
+//!
+//! * A [`CommitBatch`] is applied atomically: a crash leaves either the state
+//!   before it or the state after it.
+//! * Whenever the set of relation rows whose `source_ref` is some entity
+//!   changes (entity upserted with new relations, or deleted), that entity is
+//!   marked as needing a stitch. The engine never has to work out who is
+//!   affected by a relation change: the store does, in the same transaction.
+//! * Final entities are only written by stitching; readers see the last
+//!   stitched state.
+//!
+//! Migrations are embedded, append-only, and run at [`connect`].
+
+mod migrate;
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+
+pub use rows::*;
+
+/// Errors from the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not prepare the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error(
+        "the database was migrated by a newer Greenroom (schema version {found}, this build knows up to {known})"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+}
+
+/// Result alias for storage calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// An SQLite file (created when missing).
+    SqliteFile(PathBuf),
+    /// A private in-memory SQLite database, gone when the process ends.
+    SqliteMemory,
+    /// A PostgreSQL connection URL.
+    Postgres(String),
+}
+
+/// Opens (and migrates) the database named by `target`.
+pub async fn connect(target: &DatabaseTarget) -> StoreResult<std::sync::Arc<dyn CatalogStore>> {
+    match target {
+        DatabaseTarget::SqliteFile(path) => Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::open_file(path).await?,
+        )),
+        DatabaseTarget::SqliteMemory => Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::open_memory().await?,
+        )),
+        DatabaseTarget::Postgres(url) => Ok(std::sync::Arc::new(
+            postgres::PostgresStore::connect(url).await?,
+        )),
+    }
+}
+
+/// Everything the catalog engine and the readers need from storage.
+#[async_trait]
+pub trait CatalogStore: Send + Sync + 'static {
+    /// A short name for logs and benchmarks (`sqlite`, `postgres`).
+    fn backend_name(&self) -> &'static str;
+
+    /// Every known source, for the engine's walk of the location tree.
+    async fn sources(&self) -> StoreResult<Vec<SourceRow>>;
+
+    /// Current state of the given entity refs (missing refs are absent) and
+    /// the refs each given source currently owns.
+    async fn batch_state(&self, refs: &[String], source_keys: &[String])
+    -> StoreResult<BatchState>;
+
+    /// Applies one batch atomically (see the crate docs for the invariants).
+    async fn commit(&self, batch: CommitBatch) -> StoreResult<()>;
+
+    /// Up to `limit` refs marked as needing a stitch.
+    async fn stitch_queue(&self, limit: usize) -> StoreResult<Vec<String>>;
+
+    /// Number of refs waiting for a stitch.
+    async fn stitch_queue_len(&self) -> StoreResult<u64>;
+
+    /// What stitching needs for each ref (missing refs are absent).
+    async fn stitch_inputs(&self, refs: &[String]) -> StoreResult<Vec<StitchInput>>;
+
+    /// Writes stitched entities, deletes finals of refs that have none any
+    /// more, and clears the stitch mark of `done` — all in one transaction.
+    async fn write_stitched(
+        &self,
+        finals: Vec<FinalEntityRow>,
+        removed: Vec<String>,
+        done: Vec<String>,
+    ) -> StoreResult<()>;
+
+    /// Marks refs for stitching (used after external changes).
+    async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()>;
+
+    /// One stitched entity, by canonical ref (`kind:namespace/name`, lower case).
+    async fn final_entity(&self, entity_ref: &str) -> StoreResult<Option<FinalEntityRow>>;
+
+    /// Stitched entities ordered by ref, after `after` (exclusive), at most `limit`.
+    async fn final_entities(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Vec<FinalEntityRow>>;
+
+    /// Number of stitched entities per kind (lower-case kind).
+    async fn count_by_kind(&self) -> StoreResult<Vec<(String, u64)>>;
+
+    /// Entities and sources that currently carry processing errors.
+    async fn processing_errors(&self, limit: usize) -> StoreResult<Vec<ErrorRow>>;
+}

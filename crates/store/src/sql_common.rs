@@ -1,0 +1,516 @@
+// The SQL shared by both backends, included into `sqlite.rs` and
+// `postgres.rs` (each defines `Db`, `Store` with a `pool` field, `BACKEND`
+// and `MIGRATIONS` before including it). The schema and every statement
+// here are portable between SQLite and PostgreSQL, so the two
+// implementations cannot drift apart; backend-specific tuning lives in the
+// including modules.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use sqlx::{QueryBuilder, Row};
+
+use crate::migrate::{CREATE_TABLE, Migration, now_millis};
+use crate::{
+    BatchState, CatalogStore, CommitBatch, EntityStateRow, EntityUpsert, ErrorRow,
+    FinalEntityRow, RelationRow, SourceRow, StitchInput, StoreError, StoreResult,
+};
+
+/// Most bind parameters one statement may carry (below both backends' limits).
+const MAX_BINDS: usize = 30_000;
+/// Keys per `IN (…)` list.
+const IN_CHUNK: usize = 900;
+
+type Tx<'a> = sqlx::Transaction<'a, Db>;
+
+/// Runs the migrations this build knows and the database lacks.
+async fn run_migrations(pool: &sqlx::Pool<Db>, migrations: &[Migration]) -> StoreResult<()> {
+    sqlx::query(CREATE_TABLE).execute(pool).await?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM greenroom_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()?;
+    let known = migrations.last().map(|m| m.version).unwrap_or(0);
+    if let Some(&found) = applied.last() {
+        if found > known {
+            return Err(StoreError::SchemaTooNew { found, known });
+        }
+    }
+    for migration in migrations {
+        if applied.contains(&migration.version) {
+            continue;
+        }
+        let wrap = |source| StoreError::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
+        let mut tx = pool.begin().await.map_err(wrap)?;
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(wrap)?;
+        sqlx::query("INSERT INTO greenroom_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(wrap)?;
+        tx.commit().await.map_err(wrap)?;
+    }
+    Ok(())
+}
+
+/// Appends `(k1, k2, …)` binds for an `IN` list.
+fn push_in_list(qb: &mut QueryBuilder<Db>, keys: &[String]) {
+    qb.push("(");
+    let mut list = qb.separated(", ");
+    for key in keys {
+        list.push_bind(key.clone());
+    }
+    qb.push(")");
+}
+
+/// Marks the given refs (existing ones) as needing a stitch.
+async fn mark_stitch(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
+    let unique: BTreeSet<&String> = refs.iter().collect();
+    let unique: Vec<String> = unique.into_iter().cloned().collect();
+    for chunk in unique.chunks(IN_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "UPDATE entities SET stitch_needed = TRUE WHERE NOT stitch_needed AND entity_ref IN ",
+        );
+        push_in_list(&mut qb, chunk);
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// The `source_ref`s of relation rows emitted by `originating`.
+async fn relation_sources_of(tx: &mut Tx<'_>, originating: &[String]) -> StoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in originating.chunks(IN_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT DISTINCT source_ref FROM relations WHERE originating_ref IN ",
+        );
+        push_in_list(&mut qb, chunk);
+        for row in qb.build().fetch_all(&mut **tx).await? {
+            out.push(row.try_get::<String, _>(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Deletes the relation rows emitted by `originating`, marking every entity
+/// whose relation set loses rows.
+async fn drop_relations(tx: &mut Tx<'_>, originating: &[String]) -> StoreResult<()> {
+    if originating.is_empty() {
+        return Ok(());
+    }
+    let affected = relation_sources_of(tx, originating).await?;
+    mark_stitch(tx, &affected).await?;
+    for chunk in originating.chunks(IN_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM relations WHERE originating_ref IN ");
+        push_in_list(&mut qb, chunk);
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn upsert_sources(tx: &mut Tx<'_>, sources: &[SourceRow]) -> StoreResult<()> {
+    for chunk in sources.chunks(MAX_BINDS / 9) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO sources (source_key, parent_source, parent_ref, root_key, origin_key, \
+             content_hash, children, errors, last_read_at) ",
+        );
+        qb.push_values(chunk, |mut row, s| {
+            row.push_bind(s.key.clone())
+                .push_bind(s.parent_source.clone())
+                .push_bind(s.parent_ref.clone())
+                .push_bind(s.root.clone())
+                .push_bind(s.origin.clone())
+                .push_bind(s.content_hash.clone())
+                .push_bind(s.children.clone())
+                .push_bind(s.errors.clone())
+                .push_bind(s.last_read_at);
+        });
+        qb.push(
+            " ON CONFLICT (source_key) DO UPDATE SET parent_source = excluded.parent_source, \
+             parent_ref = excluded.parent_ref, root_key = excluded.root_key, \
+             origin_key = excluded.origin_key, content_hash = excluded.content_hash, \
+             children = excluded.children, errors = excluded.errors, \
+             last_read_at = excluded.last_read_at",
+        );
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn upsert_entities(tx: &mut Tx<'_>, entities: &[EntityUpsert]) -> StoreResult<()> {
+    let now = now_millis();
+    for chunk in entities.chunks(MAX_BINDS / 11) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO entities (entity_ref, entity_id, kind, namespace, name, source_key, \
+             processed, result_hash, errors, orphan, stitch_needed, updated_at) ",
+        );
+        qb.push_values(chunk, |mut row, e| {
+            row.push_bind(e.entity_ref.clone())
+                .push_bind(e.entity_id.clone())
+                .push_bind(e.kind.clone())
+                .push_bind(e.namespace.clone())
+                .push_bind(e.name.clone())
+                .push_bind(e.source_key.clone())
+                .push_bind(e.processed.clone())
+                .push_bind(e.result_hash.clone())
+                .push_bind(e.errors.clone())
+                .push("FALSE")
+                .push("TRUE")
+                .push_bind(now);
+        });
+        qb.push(
+            " ON CONFLICT (entity_ref) DO UPDATE SET kind = excluded.kind, \
+             namespace = excluded.namespace, name = excluded.name, \
+             source_key = excluded.source_key, \
+             processed = COALESCE(excluded.processed, entities.processed), \
+             result_hash = excluded.result_hash, errors = excluded.errors, orphan = FALSE, \
+             stitch_needed = TRUE, updated_at = excluded.updated_at",
+        );
+        qb.build().execute(&mut **tx).await?;
+    }
+
+    // Relations: replace the rows of every entity that brings new ones.
+    let replacing: Vec<String> = entities
+        .iter()
+        .filter(|e| e.relations.is_some())
+        .map(|e| e.entity_ref.clone())
+        .collect();
+    drop_relations(tx, &replacing).await?;
+    let rows: Vec<(&String, &RelationRow)> = entities
+        .iter()
+        .filter_map(|e| e.relations.as_ref().map(|r| (&e.entity_ref, r)))
+        .flat_map(|(origin, rels)| rels.iter().map(move |r| (origin, r)))
+        .collect();
+    for chunk in rows.chunks(MAX_BINDS / 4) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO relations (originating_ref, source_ref, relation_type, target_ref) ",
+        );
+        qb.push_values(chunk, |mut row, (origin, rel)| {
+            row.push_bind((*origin).clone())
+                .push_bind(rel.source_ref.clone())
+                .push_bind(rel.relation_type.clone())
+                .push_bind(rel.target_ref.clone());
+        });
+        qb.build().execute(&mut **tx).await?;
+    }
+    let new_sources: Vec<String> = rows.iter().map(|(_, r)| r.source_ref.clone()).collect();
+    mark_stitch(tx, &new_sources).await?;
+    Ok(())
+}
+
+async fn delete_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
+    if refs.is_empty() {
+        return Ok(());
+    }
+    drop_relations(tx, refs).await?;
+    for chunk in refs.chunks(IN_CHUNK) {
+        for table in ["entities", "final_entities"] {
+            let mut qb = QueryBuilder::<Db>::new(format!("DELETE FROM {table} WHERE entity_ref IN "));
+            push_in_list(&mut qb, chunk);
+            qb.build().execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn orphan_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
+    for chunk in refs.chunks(IN_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "UPDATE entities SET source_key = NULL, orphan = TRUE, stitch_needed = TRUE \
+             WHERE entity_ref IN ",
+        );
+        push_in_list(&mut qb, chunk);
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+fn final_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<FinalEntityRow> {
+    Ok(FinalEntityRow {
+        entity_ref: row.try_get("entity_ref")?,
+        entity_id: row.try_get("entity_id")?,
+        kind: row.try_get("kind")?,
+        namespace: row.try_get("namespace")?,
+        name: row.try_get("name")?,
+        body: row.try_get("body")?,
+        hash: row.try_get("hash")?,
+        stitched_at: row.try_get("stitched_at")?,
+    })
+}
+
+fn state_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<EntityStateRow> {
+    Ok(EntityStateRow {
+        entity_ref: row.try_get(0)?,
+        entity_id: row.try_get(1)?,
+        source_key: row.try_get(2)?,
+        result_hash: row.try_get(3)?,
+        has_processed: row.try_get(4)?,
+        orphan: row.try_get(5)?,
+    })
+}
+
+const FINAL_COLUMNS: &str = "entity_ref, entity_id, kind, namespace, name, body, hash, stitched_at";
+
+#[async_trait]
+impl CatalogStore for Store {
+    fn backend_name(&self) -> &'static str {
+        BACKEND
+    }
+
+    async fn sources(&self) -> StoreResult<Vec<SourceRow>> {
+        let rows = sqlx::query(
+            "SELECT source_key, parent_source, parent_ref, root_key, origin_key, content_hash, \
+             children, errors, last_read_at FROM sources ORDER BY source_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SourceRow {
+                    key: row.try_get(0)?,
+                    parent_source: row.try_get(1)?,
+                    parent_ref: row.try_get(2)?,
+                    root: row.try_get(3)?,
+                    origin: row.try_get(4)?,
+                    content_hash: row.try_get(5)?,
+                    children: row.try_get(6)?,
+                    errors: row.try_get(7)?,
+                    last_read_at: row.try_get(8)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn batch_state(&self, refs: &[String], source_keys: &[String]) -> StoreResult<BatchState> {
+        let mut conn = self.pool.acquire().await?;
+        let mut state = BatchState::default();
+        for chunk in refs.chunks(IN_CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT entity_ref, entity_id, source_key, result_hash, processed IS NOT NULL, \
+                 orphan FROM entities WHERE entity_ref IN ",
+            );
+            push_in_list(&mut qb, chunk);
+            for row in qb.build().fetch_all(&mut *conn).await? {
+                state.entities.push(state_from_row(&row)?);
+            }
+        }
+        for chunk in source_keys.chunks(IN_CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT entity_ref, entity_id, source_key, result_hash, processed IS NOT NULL, \
+                 orphan FROM entities WHERE source_key IN ",
+            );
+            push_in_list(&mut qb, chunk);
+            for row in qb.build().fetch_all(&mut *conn).await? {
+                state.owned.push(state_from_row(&row)?);
+            }
+        }
+        Ok(state)
+    }
+
+    async fn commit(&self, batch: CommitBatch) -> StoreResult<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        upsert_sources(&mut tx, &batch.upsert_sources).await?;
+        for chunk in batch.delete_sources.chunks(IN_CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new("DELETE FROM sources WHERE source_key IN ");
+            push_in_list(&mut qb, chunk);
+            qb.build().execute(&mut *tx).await?;
+        }
+        upsert_entities(&mut tx, &batch.upsert_entities).await?;
+        delete_entities(&mut tx, &batch.delete_entities).await?;
+        orphan_entities(&mut tx, &batch.orphan_entities).await?;
+        mark_stitch(&mut tx, &batch.stitch).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn stitch_queue(&self, limit: usize) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT entity_ref FROM entities WHERE stitch_needed ORDER BY entity_ref LIMIT $1",
+        )
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get::<String, _>(0)?))
+            .collect()
+    }
+
+    async fn stitch_queue_len(&self) -> StoreResult<u64> {
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM entities WHERE stitch_needed")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn stitch_inputs(&self, refs: &[String]) -> StoreResult<Vec<StitchInput>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut inputs: Vec<StitchInput> = Vec::with_capacity(refs.len());
+        let mut index = std::collections::HashMap::new();
+        for chunk in refs.chunks(IN_CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT entity_ref, entity_id, processed, errors, orphan FROM entities \
+                 WHERE entity_ref IN ",
+            );
+            push_in_list(&mut qb, chunk);
+            for row in qb.build().fetch_all(&mut *conn).await? {
+                let entity_ref: String = row.try_get(0)?;
+                index.insert(entity_ref.clone(), inputs.len());
+                inputs.push(StitchInput {
+                    entity_ref,
+                    entity_id: row.try_get(1)?,
+                    processed: row.try_get(2)?,
+                    errors: row.try_get(3)?,
+                    orphan: row.try_get(4)?,
+                    relations: Vec::new(),
+                    source_errors: Vec::new(),
+                });
+            }
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT DISTINCT source_ref, relation_type, target_ref FROM relations \
+                 WHERE source_ref IN ",
+            );
+            push_in_list(&mut qb, chunk);
+            qb.push(" ORDER BY source_ref, relation_type, target_ref");
+            for row in qb.build().fetch_all(&mut *conn).await? {
+                let source: String = row.try_get(0)?;
+                if let Some(&i) = index.get(&source) {
+                    inputs[i].relations.push((row.try_get(1)?, row.try_get(2)?));
+                }
+            }
+            let mut qb = QueryBuilder::<Db>::new(
+                "SELECT parent_ref, source_key, errors FROM sources \
+                 WHERE errors <> '[]' AND parent_ref IN ",
+            );
+            push_in_list(&mut qb, chunk);
+            qb.push(" ORDER BY source_key");
+            for row in qb.build().fetch_all(&mut *conn).await? {
+                let parent: String = row.try_get(0)?;
+                if let Some(&i) = index.get(&parent) {
+                    inputs[i].source_errors.push((row.try_get(1)?, row.try_get(2)?));
+                }
+            }
+        }
+        Ok(inputs)
+    }
+
+    async fn write_stitched(
+        &self,
+        finals: Vec<FinalEntityRow>,
+        removed: Vec<String>,
+        done: Vec<String>,
+    ) -> StoreResult<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        for chunk in finals.chunks(MAX_BINDS / 8) {
+            let mut qb = QueryBuilder::<Db>::new(format!("INSERT INTO final_entities ({FINAL_COLUMNS}) "));
+            qb.push_values(chunk, |mut row, f| {
+                row.push_bind(f.entity_ref.clone())
+                    .push_bind(f.entity_id.clone())
+                    .push_bind(f.kind.clone())
+                    .push_bind(f.namespace.clone())
+                    .push_bind(f.name.clone())
+                    .push_bind(f.body.clone())
+                    .push_bind(f.hash.clone())
+                    .push_bind(f.stitched_at);
+            });
+            qb.push(
+                " ON CONFLICT (entity_ref) DO UPDATE SET entity_id = excluded.entity_id, \
+                 kind = excluded.kind, namespace = excluded.namespace, name = excluded.name, \
+                 body = excluded.body, hash = excluded.hash, stitched_at = excluded.stitched_at",
+            );
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in removed.chunks(IN_CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new("DELETE FROM final_entities WHERE entity_ref IN ");
+            push_in_list(&mut qb, chunk);
+            qb.build().execute(&mut *tx).await?;
+        }
+        for chunk in done.chunks(IN_CHUNK) {
+            let mut qb = QueryBuilder::<Db>::new(
+                "UPDATE entities SET stitch_needed = FALSE WHERE entity_ref IN ",
+            );
+            push_in_list(&mut qb, chunk);
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        mark_stitch(&mut tx, refs).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn final_entity(&self, entity_ref: &str) -> StoreResult<Option<FinalEntityRow>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FINAL_COLUMNS} FROM final_entities WHERE entity_ref = $1"
+        )))
+        .bind(entity_ref.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(final_from_row).transpose()
+    }
+
+    async fn final_entities(&self, after: Option<&str>, limit: usize) -> StoreResult<Vec<FinalEntityRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FINAL_COLUMNS} FROM final_entities WHERE entity_ref > $1 \
+             ORDER BY entity_ref LIMIT $2"
+        )))
+        .bind(after.unwrap_or("").to_owned())
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(final_from_row).collect()
+    }
+
+    async fn count_by_kind(&self) -> StoreResult<Vec<(String, u64)>> {
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(*) FROM final_entities GROUP BY kind ORDER BY kind",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let count: i64 = row.try_get(1)?;
+                Ok((row.try_get(0)?, u64::try_from(count).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    async fn processing_errors(&self, limit: usize) -> StoreResult<Vec<ErrorRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = sqlx::query(
+            "SELECT entity_ref, FALSE, errors FROM entities WHERE errors <> '[]' \
+             UNION ALL SELECT source_key, TRUE, errors FROM sources WHERE errors <> '[]' \
+             ORDER BY 1 LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ErrorRow {
+                    subject: row.try_get(0)?,
+                    is_source: row.try_get(1)?,
+                    errors: row.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+}

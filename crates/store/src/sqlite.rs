@@ -1,0 +1,72 @@
+//! The embedded default: SQLite in a file under the data folder (or in
+//! memory), in WAL mode so readers never wait for the ingestion writer.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::migrate;
+
+type Db = sqlx::Sqlite;
+type Store = SqliteStore;
+const BACKEND: &str = "sqlite";
+const MIGRATIONS: &[migrate::Migration] = migrate::SQLITE;
+
+/// Catalog storage in SQLite.
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating when missing) the database file at `path`.
+    pub async fn open_file(path: &Path) -> StoreResult<Self> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::DataDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", "-32768")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        Self::migrated(pool).await
+    }
+
+    /// Opens a private in-memory database (one connection, so every query
+    /// sees the same database).
+    pub async fn open_memory() -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Self::migrated(pool).await
+    }
+
+    async fn migrated(pool: sqlx::SqlitePool) -> StoreResult<Self> {
+        run_migrations(&pool, MIGRATIONS).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+/// Starts a write transaction that takes the write lock up front, so two
+/// writers never deadlock upgrading a read lock.
+async fn begin_write(pool: &sqlx::SqlitePool) -> StoreResult<sqlx::Transaction<'static, Db>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+include!("sql_common.rs");

@@ -1,0 +1,32 @@
+//! Liveness and readiness probes (Backstage's `/.backstage/health/v1/*`
+//! plus the legacy `/healthcheck`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthcheck", get(liveness))
+        .route("/.backstage/health/v1/liveness", get(liveness))
+        .route("/.backstage/health/v1/readiness", get(readiness))
+}
+
+async fn liveness() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready when the database answers.
+async fn readiness(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    match state.store.stitch_queue_len().await {
+        Ok(_) => (StatusCode::OK, Json(json!({"status": "ok"}))),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "error", "message": format!("database unavailable: {e}")})),
+        ),
+    }
+}
