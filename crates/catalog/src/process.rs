@@ -316,28 +316,36 @@ impl Processor {
                         Ok(resolved) => {
                             greenroom_model::substitute(&mut value, &placeholder.pointer, resolved);
                         }
-                        Err(message) => problems.push(Problem::new(
-                            "InputError",
-                            format!(
-                                "Placeholder {} could not read location {}, {message}",
-                                placeholder.kind.key(),
-                                placeholder.target
-                            ),
-                            place(&placeholder.pointer),
-                        )),
+                        Err(message) => {
+                            problems.push(Problem::new(
+                                "InputError",
+                                format!(
+                                    "Placeholder {} could not read location {}, {message}",
+                                    placeholder.kind.key(),
+                                    placeholder.target
+                                ),
+                                place(&placeholder.pointer),
+                            ));
+                            // Stand in the target text so the rest of the
+                            // entity is still checked and every problem of
+                            // the file is reported at once.
+                            greenroom_model::substitute(
+                                &mut value,
+                                &placeholder.pointer,
+                                Value::String(placeholder.target.clone()),
+                            );
+                        }
                     }
                 }
             }
             Err(issues) => problems.extend(issues.iter().map(|issue| issue_problem(issue, &place))),
         }
         add_location_annotations(&mut value, spec);
-        if problems.is_empty() {
-            problems.extend(
-                greenroom_model::validate_entity(&value)
-                    .iter()
-                    .map(|issue| issue_problem(issue, &place)),
-            );
-        }
+        problems.extend(
+            greenroom_model::validate_entity(&value)
+                .iter()
+                .map(|issue| issue_problem(issue, &place)),
+        );
         let kind = greenroom_model::entity::kind(&value)
             .unwrap_or_default()
             .to_owned();

@@ -269,7 +269,7 @@ impl Resolver<'_> {
         }
 
         let included = FileContext {
-            shown: file.shown.parent().unwrap_or(Path::new("")).join(relative),
+            shown: normalize(&file.shown.parent().unwrap_or(Path::new("")).join(relative)),
             dir: target.parent().map(Path::to_owned).unwrap_or_default(),
             source_map: source_map.as_ref(),
         };

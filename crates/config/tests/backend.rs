@@ -1,5 +1,10 @@
 //! The typed `backend` section: listen, baseUrl, database, reading.allow.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a test failure"
+)]
+
 mod common;
 
 use common::{Fixture, error_of, load_str};

@@ -1,6 +1,11 @@
 //! The typed `catalog` section: locations, rules, orphan strategy,
 //! processing interval and limits.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a test failure"
+)]
+
 mod common;
 
 use std::time::Duration;

@@ -5,6 +5,11 @@
 //! (`$GREENROOM_SHARED_DIR`, default `../../../shared` from this crate);
 //! when it is absent the tests print a notice and pass.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure is a test failure"
+)]
+
 mod common;
 
 use std::path::PathBuf;

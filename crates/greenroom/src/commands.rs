@@ -159,6 +159,8 @@ async fn ingest(args: IngestArgs) -> Result<ExitCode> {
         "entitiesOrphaned": report.entities_orphaned,
         "sourcesRemoved": report.sources_removed,
         "millis": report.duration.as_millis() as u64,
+        "cpuSeconds": crate::process_stats::cpu_seconds(),
+        "peakRssBytes": crate::process_stats::peak_rss_bytes(),
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod demo;
+mod process_stats;
 mod wiring;
 
 use clap::Parser;

@@ -253,3 +253,36 @@ fn validation_throughput() {
         rounds * entities.len()
     );
 }
+
+/// Relations of two real examples, in both directions, with namespaces
+/// taken from the referencing entity unless the reference names one.
+#[test]
+fn example_relations_follow_the_referencing_namespace() {
+    let Some(examples) = examples_dir() else { return };
+    let triples = |file: &str| -> Vec<String> {
+        let bytes = std::fs::read(examples.join("catalog-model").join(file)).unwrap();
+        let documents = parse_documents(&bytes, &Limits::default()).unwrap();
+        let entity = documents.into_iter().next().unwrap().unwrap().value;
+        relations_of(&entity)
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {} {}", r.source, r.type_, r.target))
+            .collect()
+    };
+    assert_eq!(
+        triples("components/different-namespace.yaml"),
+        vec![
+            "component:alternative/different-namespace ownedBy group:default/team-a",
+            "group:default/team-a ownerOf component:alternative/different-namespace",
+        ]
+    );
+    assert_eq!(
+        triples("systems/podcast-system.yaml"),
+        vec![
+            "domain:default/playback hasPart system:default/podcast",
+            "system:default/podcast ownedBy user:default/team-b",
+            "system:default/podcast partOf domain:default/playback",
+            "user:default/team-b ownerOf system:default/podcast",
+        ]
+    );
+}

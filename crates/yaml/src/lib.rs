@@ -1,7 +1,7 @@
 //! Safe YAML loading for every YAML input Greenroom reads (catalog descriptors,
 //! `app-config.yaml`, `$yaml` placeholders, templates).
 //!
-//! API CONTRACT (fixed; the implementation is being written):
+//! API contract (fixed; other crates code against it):
 //! - `parse_documents` reads a multi-document stream into JSON values plus a
 //!   source map from JSON-pointer paths to line/column positions.
 //! - Hostile input is refused with a positioned error, never a panic or an
@@ -12,7 +12,8 @@
 //! `yaml` library does (see `scalar`); merge keys (`<<`) are plain keys, as
 //! Backstage disables them. Aliases are expanded, but every expansion is
 //! charged its full size against [`Limits::max_nodes`] before anything is
-//! copied. Modules: `input` (size, UTF-8, BOM), `stream` (documents and
+//! copied. The budget counts JSON values (plain scalar mapping keys are free)
+//! of the documents returned; a refused document is not charged. Modules: `input` (size, UTF-8, BOM), `stream` (documents and
 //! recovery after syntax errors), `builder` (events to JSON), `scalar`,
 //! `source_map`, `lines`.
 
@@ -52,7 +53,9 @@ impl Default for Limits {
 /// A 1-based line and column in the input text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Position {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, counted in characters.
     pub column: usize,
 }
 
@@ -62,7 +65,9 @@ pub struct Document {
     /// 1-based number of the document in its stream (empty documents are
     /// skipped but still counted, so numbers match what an editor shows).
     pub index: usize,
+    /// The document as JSON, aliases expanded.
     pub value: Value,
+    /// Positions of the document's nodes.
     pub source_map: SourceMap,
 }
 
@@ -79,16 +84,21 @@ impl Document {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("document {index}{}: {message}", position.map(|p| format!(" at line {}, column {}", p.line, p.column)).unwrap_or_default())]
 pub struct DocumentError {
+    /// 1-based number of the document in its stream.
     pub index: usize,
+    /// Where the problem was found, when known.
     pub position: Option<Position>,
+    /// What is wrong (the parser's own message for syntax errors).
     pub message: String,
 }
 
 /// Problems that make a whole input unreadable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
+    /// Larger than [`Limits::max_bytes`]; refused before parsing.
     #[error("input is {size} bytes, over the limit of {limit} bytes")]
     TooLarge { size: usize, limit: usize },
+    /// Not UTF-8; `position` is that of the first bad byte.
     #[error("input is not valid UTF-8 at line {}, column {}", position.line, position.column)]
     NotUtf8 { position: Position },
 }

@@ -1,6 +1,10 @@
 //! Shared helpers: config files in a temporary folder and a fake environment.
 
 #![allow(dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers: a failure here is a test failure"
+)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
