@@ -30,7 +30,12 @@ enum Task {
         #[arg(long, value_delimiter = ',', default_value = "10000,100000")]
         sizes: Vec<usize>,
         /// Databases to measure.
-        #[arg(long, value_delimiter = ',', value_enum, default_value = "sqlite,postgres")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            value_enum,
+            default_value = "sqlite,postgres"
+        )]
         databases: Vec<Database>,
         /// Runs per measurement (the median is reported).
         #[arg(long, default_value_t = 3)]
@@ -39,7 +44,11 @@ enum Task {
         #[arg(long, default_value = "/tmp/greenroom-bench")]
         work_dir: PathBuf,
         /// PostgreSQL server URL (a database `greenroom_bench` is recreated on it).
-        #[arg(long, env = "GREENROOM_BENCH_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+        #[arg(
+            long,
+            env = "GREENROOM_BENCH_POSTGRES_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
         postgres_url: String,
     },
 }
@@ -74,7 +83,13 @@ struct Run {
     entities: u64,
 }
 
-fn bench_ingest(sizes: &[usize], databases: &[Database], runs: usize, work: &Path, pg: &str) -> Result<()> {
+fn bench_ingest(
+    sizes: &[usize],
+    databases: &[Database],
+    runs: usize,
+    work: &Path,
+    pg: &str,
+) -> Result<()> {
     let root = workspace_root();
     let status = Command::new("cargo")
         .args(["build", "--release", "--quiet", "-p", "greenroom"])
@@ -94,7 +109,9 @@ fn bench_ingest(sizes: &[usize], databases: &[Database], runs: usize, work: &Pat
         .join("bench/gen_catalog.py");
     std::fs::create_dir_all(work)?;
 
-    println!("| entities | database | stitched (s) | entities/s | CPU (s) | peak RSS (MB) | unchanged refresh (s) |");
+    println!(
+        "| entities | database | stitched (s) | entities/s | CPU (s) | peak RSS (MB) | unchanged refresh (s) |"
+    );
     println!("|---:|---|---:|---:|---:|---:|---:|");
     for &size in sizes {
         let catalog = work.join(format!("catalog-{size}"));
@@ -106,7 +123,10 @@ fn bench_ingest(sizes: &[usize], databases: &[Database], runs: usize, work: &Pat
                 .output()
                 .context("running gen_catalog.py")?;
             if !out.status.success() {
-                bail!("gen_catalog.py failed: {}", String::from_utf8_lossy(&out.stderr));
+                bail!(
+                    "gen_catalog.py failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
             }
         }
         let config = work.join(format!("app-config-{size}.yaml"));
@@ -144,13 +164,18 @@ fn bench_ingest(sizes: &[usize], databases: &[Database], runs: usize, work: &Pat
             );
         }
     }
-    println!("\n(medians of {runs} runs; wall time is the whole `greenroom ingest` process, start to all entities stitched)");
+    println!(
+        "\n(medians of {runs} runs; wall time is the whole `greenroom ingest` process, start to all entities stitched)"
+    );
     Ok(())
 }
 
 /// Recreates the `greenroom_bench` database and returns its URL.
 fn fresh_postgres(url: &str) -> Result<String> {
-    for sql in ["DROP DATABASE IF EXISTS greenroom_bench", "CREATE DATABASE greenroom_bench"] {
+    for sql in [
+        "DROP DATABASE IF EXISTS greenroom_bench",
+        "CREATE DATABASE greenroom_bench",
+    ] {
         let out = Command::new("psql")
             .args([url, "-qtAc", sql])
             .output()
@@ -163,7 +188,12 @@ fn fresh_postgres(url: &str) -> Result<String> {
     Ok(format!("{base}/greenroom_bench"))
 }
 
-fn ingest(binary: &Path, config: &Path, data_dir: &Path, database_url: Option<&str>) -> Result<Run> {
+fn ingest(
+    binary: &Path,
+    config: &Path,
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> Result<Run> {
     let mut command = Command::new(binary);
     command
         .arg("ingest")
@@ -179,7 +209,10 @@ fn ingest(binary: &Path, config: &Path, data_dir: &Path, database_url: Option<&s
     let out = command.output().context("running greenroom ingest")?;
     let wall = started.elapsed().as_secs_f64();
     if !out.status.success() {
-        bail!("greenroom ingest failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "greenroom ingest failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let report: Value = serde_json::from_slice(&out.stdout).context("ingest report")?;
     Ok(Run {

@@ -121,6 +121,8 @@ impl Engine {
             .map(|row| (row.key.clone(), row))
             .collect();
         let mut visited: HashSet<String> = HashSet::new();
+        // Sources that lost a conflict in this pass.
+        let mut conflicted: Vec<SourceSpec> = Vec::new();
         let mut queue: VecDeque<SourceSpec> = VecDeque::new();
         for root in &self.roots {
             for spec in self.root_specs(root) {
@@ -141,7 +143,14 @@ impl Engine {
             report.sources_seen += batch.len();
             let outcomes = self.process_batch(&batch, &stored).await;
             let children = self
-                .commit_batch(batch, outcomes, &stored, &mut report)
+                .commit_batch(
+                    batch,
+                    outcomes,
+                    &stored,
+                    &HashSet::new(),
+                    &mut conflicted,
+                    &mut report,
+                )
                 .await?;
             queue.extend(children);
         }
@@ -150,6 +159,34 @@ impl Engine {
             .filter(|k| !visited.contains(*k))
             .cloned()
             .collect();
+        if !removed.is_empty() && !conflicted.is_empty() {
+            // An entity may have lost a conflict to a source that turned out
+            // to be gone (a renamed file): let its new source take it over,
+            // keeping its uid, before the old source's entities are removed.
+            let gone: HashSet<String> = removed.iter().cloned().collect();
+            let fresh: HashMap<String, SourceRow> = self
+                .store
+                .sources()
+                .await?
+                .into_iter()
+                .map(|row| (row.key.clone(), row))
+                .collect();
+            let processed = report.sources_processed;
+            for chunk in conflicted.chunks(BATCH_SOURCES) {
+                let outcomes = self.process_batch(chunk, &fresh).await;
+                // Their children were walked already in this pass.
+                self.commit_batch(
+                    chunk.to_vec(),
+                    outcomes,
+                    &fresh,
+                    &gone,
+                    &mut Vec::new(),
+                    &mut report,
+                )
+                .await?;
+            }
+            report.sources_processed = processed;
+        }
         if !removed.is_empty() {
             self.remove_sources(&removed, &stored, &mut report).await?;
         }
@@ -201,7 +238,7 @@ impl Engine {
                 .iter()
                 .map(|spec| {
                     let row = stored.get(&spec.key());
-                    let memo = row.map(|r| memo_of(r)).unwrap_or_default();
+                    let memo = row.map(memo_of).unwrap_or_default();
                     (
                         spec.clone(),
                         row.and_then(|r| r.content_hash.clone()),
@@ -233,11 +270,16 @@ impl Engine {
 
     /// Diffs a processed batch against the store, commits it, and returns
     /// the child sources to walk next.
+    ///
+    /// Entities owned by a source in `gone` are free to take over; sources
+    /// that lose a conflict are added to `conflicted`.
     async fn commit_batch(
         &self,
         batch: Vec<SourceSpec>,
         outcomes: Vec<Option<SourceOutcome>>,
         stored: &HashMap<String, SourceRow>,
+        gone: &HashSet<String>,
+        conflicted: &mut Vec<SourceSpec>,
         report: &mut RefreshReport,
     ) -> Result<Vec<SourceSpec>, CatalogError> {
         let changed_keys: Vec<String> = batch
@@ -271,8 +313,30 @@ impl Engine {
                 owned.entry(source).or_default().push(entity);
             }
         }
+        // Refs a source of this batch owned and no longer emits (read in
+        // full): another source of the batch may take them over, as when an
+        // entity moves from one file to another in one edit.
+        let mut released: HashSet<String> = HashSet::new();
+        for (spec, outcome) in batch.iter().zip(&outcomes) {
+            let Some(outcome) = outcome.as_ref().filter(|o| !o.partial) else {
+                continue;
+            };
+            let emits: HashSet<&str> = outcome
+                .entities
+                .iter()
+                .map(|e| e.entity_ref.canonical())
+                .collect();
+            for before in owned.get(spec.key().as_str()).into_iter().flatten() {
+                if !emits.contains(before.entity_ref.as_str()) {
+                    released.insert(before.entity_ref.clone());
+                }
+            }
+        }
         // Claims made earlier in this batch: ref -> source key.
         let mut claimed: HashMap<String, String> = HashMap::new();
+        // Refs their source let go of; orphaned or deleted after the loop
+        // unless another source claimed them.
+        let mut dropped: Vec<String> = Vec::new();
         let mut commit = CommitBatch::default();
         let mut children = Vec::new();
 
@@ -290,6 +354,9 @@ impl Engine {
             let mut targets: Vec<ChildTarget> = Vec::new();
             let mut ok_refs: HashSet<String> = HashSet::new();
             let mut emitted: HashSet<String> = HashSet::new();
+            // Lost a conflict: reprocess on every pass until the owner lets
+            // go, even if the bytes stay the same.
+            let mut lost_conflict = false;
             for entity in &outcome.entities {
                 let entity_ref = entity.entity_ref.canonical().to_owned();
                 if !emitted.insert(entity_ref.clone()) {
@@ -304,11 +371,13 @@ impl Engine {
                     continue;
                 }
                 let before = entity_state.get(entity_ref.as_str()).copied();
-                let owner = claimed
-                    .get(&entity_ref)
-                    .cloned()
-                    .or_else(|| before.and_then(|b| b.source_key.clone()));
+                let owner = claimed.get(&entity_ref).cloned().or_else(|| {
+                    before
+                        .and_then(|b| b.source_key.clone())
+                        .filter(|o| !released.contains(&entity_ref) && !gone.contains(o))
+                });
                 if let Some(owner) = owner.filter(|o| *o != key) {
+                    lost_conflict = true;
                     problems.push(Problem::new(
                         "ConflictError",
                         format!(
@@ -399,16 +468,7 @@ impl Engine {
                         });
                     }
                 } else {
-                    match self.orphans {
-                        OrphanStrategy::Keep => {
-                            report.entities_orphaned += 1;
-                            commit.orphan_entities.push(entity_ref.to_owned());
-                        }
-                        OrphanStrategy::Delete => {
-                            report.entities_deleted += 1;
-                            commit.delete_entities.push(entity_ref.to_owned());
-                        }
-                    }
+                    dropped.push(entity_ref.to_owned());
                 }
             }
             // Entities that failed keep walking their previous targets too.
@@ -432,16 +492,19 @@ impl Engine {
             children.extend(self.child_specs(spec, &targets, &mut problems));
 
             let errors = problems_to_json(&problems);
-            if let Some(parent) = &spec.parent_ref {
-                if row.is_none_or(|r| r.errors != errors) {
-                    commit.stitch.push(parent.clone());
-                }
+            if let Some(parent) = &spec.parent_ref
+                && row.is_none_or(|r| r.errors != errors)
+            {
+                commit.stitch.push(parent.clone());
             }
             if !problems.is_empty() {
                 tracing::warn!(source = %key, problems = problems.len(), first = %problems[0].describe(), "processing errors");
             }
+            if lost_conflict {
+                conflicted.push(spec.clone());
+            }
             let memo = SourceMemo {
-                volatile: outcome.volatile,
+                volatile: outcome.volatile || lost_conflict,
                 targets,
             };
             commit.upsert_sources.push(SourceRow {
@@ -455,6 +518,22 @@ impl Engine {
                 errors,
                 last_read_at: Some(now_millis()),
             });
+        }
+        for entity_ref in dropped {
+            if claimed.contains_key(&entity_ref) {
+                // Taken over by another source of this batch.
+                continue;
+            }
+            match self.orphans {
+                OrphanStrategy::Keep => {
+                    report.entities_orphaned += 1;
+                    commit.orphan_entities.push(entity_ref);
+                }
+                OrphanStrategy::Delete => {
+                    report.entities_deleted += 1;
+                    commit.delete_entities.push(entity_ref);
+                }
+            }
         }
         report.entities_written += commit.upsert_entities.len();
         self.store.commit(commit).await?;
@@ -475,10 +554,9 @@ impl Engine {
                     for location in locations {
                         if let (SourceLocation::File(path), Some(root)) =
                             (&location, &parent.sandbox)
+                            && !path.starts_with(root)
                         {
-                            if !path.starts_with(root) {
-                                continue;
-                            }
+                            continue;
                         }
                         specs.push(SourceSpec {
                             location,

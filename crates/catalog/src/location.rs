@@ -119,13 +119,13 @@ pub fn resolve_target(
             }
             let dir = base_path.parent().unwrap_or(Path::new("/"));
             let joined = normalize(&dir.join(target));
-            if let Some(root) = sandbox {
-                if !joined.starts_with(root) {
-                    return Err(TargetError::EscapesRoot {
-                        target: target.to_owned(),
-                        root: root.display().to_string(),
-                    });
-                }
+            if let Some(root) = sandbox
+                && !joined.starts_with(root)
+            {
+                return Err(TargetError::EscapesRoot {
+                    target: target.to_owned(),
+                    root: root.display().to_string(),
+                });
             }
             Ok(TargetSpec::File { pattern: joined })
         }

@@ -478,10 +478,10 @@ impl Processor {
 
 /// `metadata.namespace: default` when absent (Backstage's DefaultNamespaceEntityPolicy).
 fn ensure_namespace(object: &mut Map<String, Value>) {
-    if let Some(Value::Object(metadata)) = object.get_mut("metadata") {
-        if !metadata.contains_key("namespace") {
-            metadata.insert("namespace".to_owned(), Value::String("default".to_owned()));
-        }
+    if let Some(Value::Object(metadata)) = object.get_mut("metadata")
+        && !metadata.contains_key("namespace")
+    {
+        metadata.insert("namespace".to_owned(), Value::String("default".to_owned()));
     }
 }
 

@@ -23,11 +23,11 @@ pub fn watch_folders(
     wake: mpsc::Sender<()>,
 ) -> Result<FolderWatch, CatalogError> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
-            if event.kind.is_modify() || event.kind.is_create() || event.kind.is_remove() {
-                // A full channel already holds a pending wake-up.
-                let _ = wake.try_send(());
-            }
+        if let Ok(event) = event
+            && (event.kind.is_modify() || event.kind.is_create() || event.kind.is_remove())
+        {
+            // A full channel already holds a pending wake-up.
+            let _ = wake.try_send(());
         }
     })
     .map_err(|e| CatalogError::Watch(e.to_string()))?;

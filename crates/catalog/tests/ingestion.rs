@@ -2,6 +2,9 @@
 //! over unchanged files, edits, removals (orphans), conflicts between
 //! locations, and a restart on the same database.
 
+// Scenario helpers live outside #[test] functions; panicking is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::*;
@@ -15,7 +18,11 @@ on_every_backend!(
     removed_entities_are_deleted,
     removed_entities_are_kept_as_orphans_and_come_back,
     the_first_location_keeps_a_conflicting_entity,
+    a_moved_entity_keeps_its_identity_when_orphans_are_deleted,
+    a_moved_entity_keeps_its_identity_when_orphans_are_kept,
     a_restart_keeps_everything_and_writes_nothing,
+    location_cycles_are_walked_once,
+    a_broken_location_keeps_walking_its_targets,
 );
 
 const ORG: &str = "\
@@ -116,7 +123,11 @@ async fn first_ingest_stitches_every_entity_with_annotations_and_relations(db: D
     assert_eq!(report.sources_processed, 3);
     assert_eq!(report.entities_written, 9);
     assert_eq!(report.stitched.written, 9);
-    assert!(errors(&db.store).await.is_empty(), "{:?}", errors(&db.store).await);
+    assert!(
+        errors(&db.store).await.is_empty(),
+        "{:?}",
+        errors(&db.store).await
+    );
 
     let store = &db.store;
     assert_eq!(
@@ -155,13 +166,19 @@ async fn first_ingest_stitches_every_entity_with_annotations_and_relations(db: D
         ("group:default/team-a", "catalog/org.yaml"),
         ("user:default/alice", "catalog/org.yaml"),
         ("system:default/shop", "catalog/org.yaml"),
-        ("component:default/checkout", "catalog/services/checkout.yaml"),
+        (
+            "component:default/checkout",
+            "catalog/services/checkout.yaml",
+        ),
         ("resource:default/db", "catalog/services/checkout.yaml"),
     ] {
         let row = store.final_entity(entity_ref).await.unwrap().unwrap();
         let entity: serde_json::Value = serde_json::from_str(&row.body).unwrap();
         let uid = entity["metadata"]["uid"].as_str().unwrap();
-        assert!(uuid::Uuid::parse_str(uid).is_ok(), "{entity_ref}: uid {uid}");
+        assert!(
+            uuid::Uuid::parse_str(uid).is_ok(),
+            "{entity_ref}: uid {uid}"
+        );
         assert_eq!(uid, row.entity_id);
         assert!(uids.insert(uid.to_owned()), "{entity_ref}: uid reused");
         assert_eq!(entity["metadata"]["etag"].as_str(), Some(row.hash.as_str()));
@@ -304,19 +321,23 @@ async fn an_edit_rewrites_only_its_entity_and_moves_relations(db: Db) {
     );
     // Entities the edit does not concern keep their stitched form.
     assert_eq!(must(store, "api:default/checkout-api").await, api_before);
-    assert_eq!(store.final_entity("user:default/alice").await.unwrap(), alice_before);
+    assert_eq!(
+        store.final_entity("user:default/alice").await.unwrap(),
+        alice_before
+    );
 }
 
 /// `catalog/catalog-info.yaml` → `a.yaml` (x, y) and `sub/location.yaml` → `sub/z.yaml` (z).
 fn nested(files: &Files) {
     files.write(
         "catalog/catalog-info.yaml",
-        &location("root", &["./a.yaml", "./sub/location.yaml"]),
+        &location("root", &["./a.yaml", "./org.yaml", "./sub/location.yaml"]),
     );
     files.write(
         "catalog/a.yaml",
         &docs(&[&component("x", "team-a"), &component("y", "team-a")]),
     );
+    files.write("catalog/org.yaml", &group("team-a"));
     files.write("catalog/sub/location.yaml", &location("sub", &["./z.yaml"]));
     files.write("catalog/sub/z.yaml", &component("z", "team-a"));
 }
@@ -336,14 +357,32 @@ async fn removed_entities_are_deleted(db: Db) {
     assert_eq!(report.entities_deleted, 1);
     assert!(entity(store, "component:default/y").await.is_none());
     assert!(entity(store, "component:default/x").await.is_some());
+    assert_eq!(
+        relations(&must(store, "group:default/team-a").await),
+        rels(&[
+            ("ownerOf", "component:default/x"),
+            ("ownerOf", "component:default/z"),
+        ])
+    );
 
     // Dropping a target removes everything below it.
-    files.write("catalog/catalog-info.yaml", &location("root", &["./a.yaml"]));
+    files.write(
+        "catalog/catalog-info.yaml",
+        &location("root", &["./a.yaml", "./org.yaml"]),
+    );
     let report = refresh(&engine).await;
     assert_eq!(report.sources_removed, 2);
     assert_eq!(
         all_refs(store).await,
-        ["component:default/x", "location:default/root"]
+        [
+            "component:default/x",
+            "group:default/team-a",
+            "location:default/root"
+        ]
+    );
+    assert_eq!(
+        relations(&must(store, "group:default/team-a").await),
+        rels(&[("ownerOf", "component:default/x")])
     );
     assert!(errors(store).await.is_empty());
 }
@@ -365,7 +404,10 @@ async fn removed_entities_are_kept_as_orphans_and_come_back(db: Db) {
     assert_eq!(annotation(&y, "backstage.io/orphan"), Some("true"));
     assert_eq!(y["spec"], y_before["spec"]);
     assert_eq!(
-        annotation(&must(store, "component:default/x").await, "backstage.io/orphan"),
+        annotation(
+            &must(store, "component:default/x").await,
+            "backstage.io/orphan"
+        ),
         None
     );
 
@@ -380,7 +422,10 @@ async fn removed_entities_are_kept_as_orphans_and_come_back(db: Db) {
     assert_eq!(y, y_before);
 
     // Dropping a target orphans everything below it.
-    files.write("catalog/catalog-info.yaml", &location("root", &["./a.yaml"]));
+    files.write(
+        "catalog/catalog-info.yaml",
+        &location("root", &["./a.yaml", "./org.yaml"]),
+    );
     let report = refresh(&engine).await;
     assert_eq!(report.sources_removed, 2);
     assert_eq!(report.entities_orphaned, 2);
@@ -391,7 +436,11 @@ async fn removed_entities_are_kept_as_orphans_and_come_back(db: Db) {
             "{orphan}"
         );
     }
-    for kept in ["component:default/x", "component:default/y", "location:default/root"] {
+    for kept in [
+        "component:default/x",
+        "component:default/y",
+        "location:default/root",
+    ] {
         assert_eq!(
             annotation(&must(store, kept).await, "backstage.io/orphan"),
             None,
@@ -419,7 +468,10 @@ async fn the_first_location_keeps_a_conflicting_entity(db: Db) {
     files.write("catalog/a.yaml", &component("shared", "team-a"));
     files.write(
         "catalog/b.yaml",
-        &docs(&[&component("shared", "team-b"), &component("b-only", "team-b")]),
+        &docs(&[
+            &component("shared", "team-b"),
+            &component("b-only", "team-b"),
+        ]),
     );
     let engine = Setup::new(vec![files.root("catalog/catalog-info.yaml")]).engine(db.store.clone());
     refresh(&engine).await;
@@ -438,8 +490,14 @@ async fn the_first_location_keeps_a_conflicting_entity(db: Db) {
     let conflict = errors_of(store, &b_key).await;
     assert_eq!(conflict.len(), 1, "{conflict:?}");
     assert!(conflict[0].starts_with("ConflictError: "), "{conflict:?}");
-    assert!(conflict[0].contains("component:default/shared"), "{conflict:?}");
-    assert!(conflict[0].contains(&files.key("catalog/a.yaml")), "{conflict:?}");
+    assert!(
+        conflict[0].contains("component:default/shared"),
+        "{conflict:?}"
+    );
+    assert!(
+        conflict[0].contains(&files.key("catalog/a.yaml")),
+        "{conflict:?}"
+    );
     assert_status(
         &must(store, "location:default/root").await,
         &["ConflictError", &b_key, "component:default/shared"],
@@ -455,7 +513,6 @@ async fn the_first_location_keeps_a_conflicting_entity(db: Db) {
     // Once the owner lets go, the other location takes over.
     files.write("catalog/a.yaml", &component("a-only", "team-a"));
     refresh(&engine).await;
-    refresh(&engine).await;
     let shared = must(store, "component:default/shared").await;
     assert_eq!(shared["spec"]["owner"], "team-b");
     assert_eq!(
@@ -464,6 +521,63 @@ async fn the_first_location_keeps_a_conflicting_entity(db: Db) {
     );
     assert!(errors(store).await.is_empty(), "{:?}", errors(store).await);
     assert_no_status(&must(store, "location:default/root").await);
+}
+
+async fn a_moved_entity_keeps_its_identity_when_orphans_are_deleted(db: Db) {
+    move_between_files(db, OrphanStrategy::Delete).await;
+}
+
+async fn a_moved_entity_keeps_its_identity_when_orphans_are_kept(db: Db) {
+    move_between_files(db, OrphanStrategy::Keep).await;
+}
+
+/// Moves `mover` from a.yaml to b.yaml and back, each in one edit: one pass
+/// hands it over, whatever order the two files are processed in.
+async fn move_between_files(db: Db, orphans: OrphanStrategy) {
+    let files = Files::new();
+    files.write(
+        "catalog/catalog-info.yaml",
+        &location("root", &["./a.yaml", "./b.yaml"]),
+    );
+    files.write(
+        "catalog/a.yaml",
+        &docs(&[
+            &component("a-only", "team-a"),
+            &component("mover", "team-a"),
+        ]),
+    );
+    files.write("catalog/b.yaml", &component("b-only", "team-a"));
+    let engine = Setup::new(vec![files.root("catalog/catalog-info.yaml")])
+        .orphans(orphans)
+        .engine(db.store.clone());
+    let store = &db.store;
+    refresh(&engine).await;
+    let before = must(store, "component:default/mover").await;
+
+    for (from, to, owner) in [("a", "b", "team-b"), ("b", "a", "team-c")] {
+        files.write(
+            &format!("catalog/{from}.yaml"),
+            &component(&format!("{from}-only"), "team-a"),
+        );
+        files.write(
+            &format!("catalog/{to}.yaml"),
+            &docs(&[
+                &component(&format!("{to}-only"), "team-a"),
+                &component("mover", owner),
+            ]),
+        );
+        let report = refresh(&engine).await;
+        assert_eq!(report.entities_deleted + report.entities_orphaned, 0);
+        let moved = must(store, "component:default/mover").await;
+        assert_eq!(moved["spec"]["owner"], owner);
+        assert_eq!(moved["metadata"]["uid"], before["metadata"]["uid"]);
+        assert_eq!(
+            annotation(&moved, "backstage.io/managed-by-location"),
+            Some(files.key(&format!("catalog/{to}.yaml")).as_str())
+        );
+        assert_eq!(annotation(&moved, "backstage.io/orphan"), None);
+        assert!(errors(store).await.is_empty(), "{:?}", errors(store).await);
+    }
 }
 
 async fn a_restart_keeps_everything_and_writes_nothing(db: Db) {
@@ -485,4 +599,79 @@ async fn a_restart_keeps_everything_and_writes_nothing(db: Db) {
     assert_eq!(report.entities_written, 0);
     assert_eq!(report.stitched, StitchStats::default());
     assert_eq!(store.final_entities(None, 100).await.unwrap(), before);
+}
+
+async fn location_cycles_are_walked_once(db: Db) {
+    let files = Files::new();
+    files.write(
+        "catalog/catalog-info.yaml",
+        &docs(&[
+            &location("root", &["./catalog-info.yaml", "./b.yaml"]),
+            &component("x", "team-a"),
+        ]),
+    );
+    files.write(
+        "catalog/b.yaml",
+        &docs(&[
+            &location("b", &["./catalog-info.yaml"]),
+            &component("y", "team-a"),
+        ]),
+    );
+    let engine = Setup::new(vec![files.root("catalog/catalog-info.yaml")]).engine(db.store.clone());
+    let report = tokio::time::timeout(std::time::Duration::from_secs(30), engine.refresh())
+        .await
+        .expect("a cycle of locations must not loop")
+        .unwrap();
+    assert_eq!(report.sources_seen, 2);
+    assert_eq!(
+        all_refs(&db.store).await,
+        [
+            "component:default/x",
+            "component:default/y",
+            "location:default/b",
+            "location:default/root"
+        ]
+    );
+    assert!(errors(&db.store).await.is_empty());
+}
+
+async fn a_broken_location_keeps_walking_its_targets(db: Db) {
+    let files = Files::new();
+    nested(&files);
+    let engine = Setup::new(vec![files.root("catalog/catalog-info.yaml")]).engine(db.store.clone());
+    refresh(&engine).await;
+    let store = &db.store;
+    let z = must(store, "component:default/z").await;
+
+    // The Location in the middle breaks: what it pointed at stays, and is
+    // still read.
+    files.write(
+        "catalog/sub/location.yaml",
+        "kind: Location\nmetadata: [oops\n",
+    );
+    files.write("catalog/sub/z.yaml", &component("z", "team-b"));
+    let report = refresh(&engine).await;
+    assert_eq!(report.entities_deleted + report.sources_removed, 0);
+    assert_status(
+        &must(store, "location:default/sub").await,
+        &[&files.key("catalog/sub/location.yaml"), "YAMLError"],
+    );
+    let z_now = must(store, "component:default/z").await;
+    assert_eq!(z_now["spec"]["owner"], "team-b");
+    assert_eq!(z_now["metadata"]["uid"], z["metadata"]["uid"]);
+
+    // Deleted altogether, it still keeps its targets until it comes back.
+    files.remove("catalog/sub/location.yaml");
+    let report = refresh(&engine).await;
+    assert_eq!(report.entities_deleted + report.sources_removed, 0);
+    assert!(entity(store, "component:default/z").await.is_some());
+    assert_status(
+        &must(store, "location:default/root").await,
+        &[&files.key("catalog/sub/location.yaml"), "NotFoundError"],
+    );
+    files.write("catalog/sub/location.yaml", &location("sub", &["./z.yaml"]));
+    refresh(&engine).await;
+    assert_no_status(&must(store, "location:default/sub").await);
+    assert_no_status(&must(store, "location:default/root").await);
+    assert!(errors(store).await.is_empty(), "{:?}", errors(store).await);
 }

@@ -20,6 +20,23 @@
 //!
 //! The crate is pure: no I/O, no async, no files read at run time (the
 //! Backstage JSON schemas are embedded at build time and compiled once).
+//!
+//! ```
+//! use greenroom_model::{EntityRef, relations_of, validate_entity};
+//! use serde_json::json;
+//!
+//! let entity = json!({
+//!     "apiVersion": "backstage.io/v1alpha1",
+//!     "kind": "Component",
+//!     "metadata": {"name": "artist-web"},
+//!     "spec": {"type": "website", "lifecycle": "production", "owner": "team-a"}
+//! });
+//! assert!(validate_entity(&entity).is_empty());
+//! assert_eq!(EntityRef::of_entity(&entity)?.to_string(), "component:default/artist-web");
+//! let owner = &relations_of(&entity).map_err(|_| "invalid refs")?[0];
+//! assert_eq!((owner.type_, owner.target.to_string().as_str()), ("ownedBy", "group:default/team-a"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod display;
 pub mod entity;

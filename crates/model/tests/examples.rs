@@ -258,7 +258,9 @@ fn validation_throughput() {
 /// taken from the referencing entity unless the reference names one.
 #[test]
 fn example_relations_follow_the_referencing_namespace() {
-    let Some(examples) = examples_dir() else { return };
+    let Some(examples) = examples_dir() else {
+        return;
+    };
     let triples = |file: &str| -> Vec<String> {
         let bytes = std::fs::read(examples.join("catalog-model").join(file)).unwrap();
         let documents = parse_documents(&bytes, &Limits::default()).unwrap();

@@ -14,13 +14,20 @@
 //!   affected by a relation change: the store does, in the same transaction.
 //! * Final entities are only written by stitching; readers see the last
 //!   stitched state.
+//! * Refs and keys are ordered byte by byte (as Rust `str`), whatever the
+//!   database's locale.
+//! * No stored string contains a NUL byte (PostgreSQL text cannot): writes
+//!   carrying one fail with [`StoreError::NulByte`], lookups find nothing.
 //!
-//! Migrations are embedded, append-only, and run at [`connect`].
+//! Migrations are embedded, append-only, and run at [`connect`], one process
+//! at a time (replicas may start together on one database).
 
+mod dedupe;
 mod migrate;
 mod postgres;
 mod rows;
 mod sqlite;
+mod text;
 
 use std::path::PathBuf;
 
@@ -43,6 +50,13 @@ pub enum StoreError {
         version: i64,
         name: &'static str,
         source: sqlx::Error,
+    },
+    /// A string to store contains U+0000, which PostgreSQL text cannot hold
+    /// (refused on every backend, before anything is written).
+    #[error("cannot store the {field} of {subject:?}: it contains a NUL byte")]
+    NulByte {
+        field: &'static str,
+        subject: String,
     },
     #[error(
         "the database was migrated by a newer Greenroom (schema version {found}, this build knows up to {known})"

@@ -34,4 +34,18 @@ async fn begin_write(pool: &sqlx::PgPool) -> StoreResult<sqlx::Transaction<'stat
     Ok(pool.begin().await?)
 }
 
+/// Key of the advisory lock that serialises migrations ("grnroom" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0067_726e_726f_6f6d;
+
+/// Serialises migrations between replicas starting together: without it two
+/// of them both see version N missing and both try to create its tables. The
+/// lock is scoped to the transaction (released at commit or rollback).
+async fn lock_for_migrations(tx: &mut sqlx::Transaction<'static, Db>) -> StoreResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(MIGRATION_LOCK)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 include!("sql_common.rs");

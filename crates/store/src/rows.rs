@@ -81,8 +81,11 @@ pub struct EntityUpsert {
 /// One atomic change to the catalog's ingestion state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitBatch {
+    /// Sources to insert or replace; a key listed twice ends as its last row.
     pub upsert_sources: Vec<SourceRow>,
     pub delete_sources: Vec<String>,
+    /// Entities to insert or update, in order: a ref listed twice ends as its
+    /// last upsert (relations included), keeping the id of the first.
     pub upsert_entities: Vec<EntityUpsert>,
     /// Entities removed for good (with their relations and final entity).
     pub delete_entities: Vec<String>,

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use sqlx::{QueryBuilder, Row};
 
 use crate::migrate::{CREATE_TABLE, Migration, now_millis};
+use crate::{dedupe, text};
 use crate::{
     BatchState, CatalogStore, CommitBatch, EntityStateRow, EntityUpsert, ErrorRow,
     FinalEntityRow, RelationRow, SourceRow, StitchInput, StoreError, StoreResult,
@@ -23,31 +24,36 @@ const IN_CHUNK: usize = 900;
 
 type Tx<'a> = sqlx::Transaction<'a, Db>;
 
-/// Runs the migrations this build knows and the database lacks.
+/// Runs the migrations this build knows and the database lacks, each in its
+/// own transaction. Every step first takes the backend's migration lock and
+/// then re-reads what is applied, so replicas starting together on one
+/// database apply each migration exactly once.
 async fn run_migrations(pool: &sqlx::Pool<Db>, migrations: &[Migration]) -> StoreResult<()> {
-    sqlx::query(CREATE_TABLE).execute(pool).await?;
-    let applied: Vec<i64> = sqlx::query("SELECT version FROM greenroom_migrations ORDER BY version")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<i64, _>(0))
-        .collect::<Result<_, _>>()?;
     let known = migrations.last().map(|m| m.version).unwrap_or(0);
-    if let Some(&found) = applied.last() {
-        if found > known {
+    loop {
+        let mut tx = begin_write(pool).await?;
+        lock_for_migrations(&mut tx).await?;
+        sqlx::query(CREATE_TABLE).execute(&mut *tx).await?;
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM greenroom_migrations ORDER BY version")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|row| row.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        if let Some(&found) = applied.last()
+            && found > known
+        {
             return Err(StoreError::SchemaTooNew { found, known });
         }
-    }
-    for migration in migrations {
-        if applied.contains(&migration.version) {
-            continue;
-        }
+        let Some(migration) = migrations.iter().find(|m| !applied.contains(&m.version)) else {
+            tx.commit().await?;
+            return Ok(());
+        };
         let wrap = |source| StoreError::Migration {
             version: migration.version,
             name: migration.name,
             source,
         };
-        let mut tx = pool.begin().await.map_err(wrap)?;
         sqlx::raw_sql(migration.sql)
             .execute(&mut *tx)
             .await
@@ -61,7 +67,6 @@ async fn run_migrations(pool: &sqlx::Pool<Db>, migrations: &[Migration]) -> Stor
             .map_err(wrap)?;
         tx.commit().await.map_err(wrap)?;
     }
-    Ok(())
 }
 
 /// Appends `(k1, k2, …)` binds for an `IN` list.
@@ -293,6 +298,7 @@ impl CatalogStore for Store {
     }
 
     async fn batch_state(&self, refs: &[String], source_keys: &[String]) -> StoreResult<BatchState> {
+        let (refs, source_keys) = (text::lookup_keys(refs), text::lookup_keys(source_keys));
         let mut conn = self.pool.acquire().await?;
         let mut state = BatchState::default();
         for chunk in refs.chunks(IN_CHUNK) {
@@ -322,17 +328,20 @@ impl CatalogStore for Store {
         if batch.is_empty() {
             return Ok(());
         }
+        text::check_batch(&batch)?;
+        let sources = dedupe::sources(batch.upsert_sources);
+        let entities = dedupe::entities(batch.upsert_entities);
         let mut tx = begin_write(&self.pool).await?;
-        upsert_sources(&mut tx, &batch.upsert_sources).await?;
-        for chunk in batch.delete_sources.chunks(IN_CHUNK) {
+        upsert_sources(&mut tx, &sources).await?;
+        for chunk in text::lookup_keys(&batch.delete_sources).chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new("DELETE FROM sources WHERE source_key IN ");
             push_in_list(&mut qb, chunk);
             qb.build().execute(&mut *tx).await?;
         }
-        upsert_entities(&mut tx, &batch.upsert_entities).await?;
-        delete_entities(&mut tx, &batch.delete_entities).await?;
-        orphan_entities(&mut tx, &batch.orphan_entities).await?;
-        mark_stitch(&mut tx, &batch.stitch).await?;
+        upsert_entities(&mut tx, &entities).await?;
+        delete_entities(&mut tx, &text::lookup_keys(&batch.delete_entities)).await?;
+        orphan_entities(&mut tx, &text::lookup_keys(&batch.orphan_entities)).await?;
+        mark_stitch(&mut tx, &text::lookup_keys(&batch.stitch)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -358,6 +367,7 @@ impl CatalogStore for Store {
     }
 
     async fn stitch_inputs(&self, refs: &[String]) -> StoreResult<Vec<StitchInput>> {
+        let refs = text::lookup_keys(refs);
         let mut conn = self.pool.acquire().await?;
         let mut inputs: Vec<StitchInput> = Vec::with_capacity(refs.len());
         let mut index = std::collections::HashMap::new();
@@ -414,6 +424,8 @@ impl CatalogStore for Store {
         removed: Vec<String>,
         done: Vec<String>,
     ) -> StoreResult<()> {
+        text::check_finals(&finals)?;
+        let (removed, done) = (text::lookup_keys(&removed), text::lookup_keys(&done));
         let mut tx = begin_write(&self.pool).await?;
         for chunk in finals.chunks(MAX_BINDS / 8) {
             let mut qb = QueryBuilder::<Db>::new(format!("INSERT INTO final_entities ({FINAL_COLUMNS}) "));
@@ -452,12 +464,15 @@ impl CatalogStore for Store {
 
     async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()> {
         let mut tx = begin_write(&self.pool).await?;
-        mark_stitch(&mut tx, refs).await?;
+        mark_stitch(&mut tx, &text::lookup_keys(refs)).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn final_entity(&self, entity_ref: &str) -> StoreResult<Option<FinalEntityRow>> {
+        if !text::storable(entity_ref) {
+            return Ok(None);
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {FINAL_COLUMNS} FROM final_entities WHERE entity_ref = $1"
         )))
@@ -472,7 +487,7 @@ impl CatalogStore for Store {
             "SELECT {FINAL_COLUMNS} FROM final_entities WHERE entity_ref > $1 \
              ORDER BY entity_ref LIMIT $2"
         )))
-        .bind(after.unwrap_or("").to_owned())
+        .bind(text::lookup_cursor(after.unwrap_or("")).to_owned())
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;

@@ -106,8 +106,14 @@ pub(crate) struct DocBuilder<'l> {
 
 impl<'l> DocBuilder<'l> {
     /// `line_offset` is added to parser lines (the text parsed may start
-    /// part-way through the input).
-    pub(crate) fn new(limits: &'l Limits, available: usize, line_offset: usize) -> Self {
+    /// part-way through the input); `shape` (nodes, key bytes) sizes the
+    /// source map.
+    pub(crate) fn new(
+        limits: &'l Limits,
+        available: usize,
+        line_offset: usize,
+        shape: (usize, usize),
+    ) -> Self {
         DocBuilder {
             limits,
             available,
@@ -115,7 +121,7 @@ impl<'l> DocBuilder<'l> {
             line_offset,
             frames: Vec::new(),
             root: None,
-            map: SourceMap::default(),
+            map: SourceMap::with_capacity(shape.0, shape.1),
             anchors: HashMap::new(),
             patches: Vec::new(),
             empty: false,

@@ -133,6 +133,21 @@ impl SourceMap {
 
     // ---- building (crate-internal) ----
 
+    /// An empty map with room for `nodes` nodes and `key_bytes` of keys
+    /// (documents of one stream tend to look alike: sizing from the previous
+    /// one saves most of the growing).
+    pub(crate) fn with_capacity(nodes: usize, key_bytes: usize) -> Self {
+        SourceMap {
+            entries: Vec::with_capacity(nodes),
+            keys: String::with_capacity(key_bytes),
+        }
+    }
+
+    /// Bytes of mapping keys stored.
+    pub(crate) fn key_bytes(&self) -> usize {
+        self.keys.len()
+    }
+
     /// Records a node and returns its id; its subtree is closed by [`Self::close`].
     /// `parent` is `None` for the root; `step` names the node within its parent.
     pub(crate) fn open(&mut self, parent: Option<u32>, step: Step<'_>, position: Position) -> u32 {

@@ -417,7 +417,13 @@ pub async fn errors_of(store: &Arc<dyn CatalogStore>, subject: &str) -> Vec<Stri
             let parsed: Vec<Value> = serde_json::from_str(&json).unwrap();
             parsed
                 .into_iter()
-                .map(|e| format!("{}: {}", e["name"].as_str().unwrap(), e["message"].as_str().unwrap()))
+                .map(|e| {
+                    format!(
+                        "{}: {}",
+                        e["name"].as_str().unwrap(),
+                        e["message"].as_str().unwrap()
+                    )
+                })
                 .collect::<Vec<_>>()
         })
         .collect()

@@ -1,7 +1,7 @@
 //! Drives the real `greenroom` binary: spawn it, find its URL, poll with
 //! deadlines (never fixed sleeps), stop it.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -52,14 +52,22 @@ impl Server {
     }
 
     /// Polls `path` until `check` accepts the response, or panics at the deadline.
-    pub fn wait_for(&self, path: &str, deadline: Duration, check: impl Fn(u16, &str) -> bool) -> (u16, String) {
+    pub fn wait_for(
+        &self,
+        path: &str,
+        deadline: Duration,
+        check: impl Fn(u16, &str) -> bool,
+    ) -> (u16, String) {
         let start = Instant::now();
         loop {
             let (status, body) = self.get(path);
             if check(status, &body) {
                 return (status, body);
             }
-            assert!(start.elapsed() < deadline, "timed out waiting for {path}: last answer {status} {body}");
+            assert!(
+                start.elapsed() < deadline,
+                "timed out waiting for {path}: last answer {status} {body}"
+            );
             std::thread::sleep(Duration::from_millis(25));
         }
     }
@@ -106,7 +114,10 @@ pub fn shared_dir() -> Option<std::path::PathBuf> {
     if dir.join("reference/backstage").is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipping: shared/ reference folder not found at {}", dir.display());
+        eprintln!(
+            "skipping: shared/ reference folder not found at {}",
+            dir.display()
+        );
         None
     }
 }

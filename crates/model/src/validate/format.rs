@@ -134,7 +134,7 @@ pub(crate) fn check_formats(entity: &Value) -> Vec<Issue> {
         "/apiVersion",
         entity.get("apiVersion"),
         is_valid_api_version,
-        PREFIX_SUFFIX_EXPECTATION,
+        "a valid prefix and/or suffix, like \"backstage.io/v1alpha1\"",
     );
     check_str(
         &mut issues,
