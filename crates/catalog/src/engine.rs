@@ -34,7 +34,7 @@ use crate::process::{ChildTarget, EntityOutcome, Processor, SourceOutcome, Sourc
 use crate::stitch::{StitchStats, now_millis, stitch_pending};
 
 /// Sources processed and committed together.
-const BATCH_SOURCES: usize = 512;
+const BATCH_SOURCES: usize = 1024;
 
 /// What happens to entities nothing emits any more (`catalog.orphanStrategy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,6 +65,19 @@ pub struct RefreshReport {
     pub sources_removed: usize,
     pub stitched: StitchStats,
     pub duration: Duration,
+    pub timings: PhaseTimings,
+}
+
+/// Where a pass spent its wall time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhaseTimings {
+    /// Waiting for worker threads to read and process sources (time not
+    /// hidden behind committing the previous batch).
+    pub processing_wait: Duration,
+    /// Reading stored state and committing batches.
+    pub commit: Duration,
+    /// Stitching what the pass changed.
+    pub stitch: Duration,
 }
 
 /// Stored in `sources.children`: what is needed to walk below a source
@@ -113,6 +126,12 @@ impl Engine {
         let _guard = self.running.lock().await;
         let started = Instant::now();
         let mut report = RefreshReport::default();
+        // Loading into an empty catalog defers the stitch index; a pass that
+        // failed midway left it deferred, so every other pass ensures it.
+        let bulk = self.store.begin_bulk_load().await?;
+        if !bulk {
+            self.store.end_bulk_load().await?;
+        }
         let stored: HashMap<String, SourceRow> = self
             .store
             .sources()
@@ -129,19 +148,34 @@ impl Engine {
                 queue.push_back(spec);
             }
         }
-        while !queue.is_empty() {
-            let mut batch = Vec::with_capacity(BATCH_SOURCES);
-            while batch.len() < BATCH_SOURCES {
+        // Pipeline: the next batch is read and processed on worker threads
+        // while the previous one is diffed and committed.
+        let mut pending: Option<(Vec<SourceSpec>, ProcessingJob)> = None;
+        loop {
+            let mut next = Vec::with_capacity(BATCH_SOURCES);
+            while next.len() < BATCH_SOURCES {
                 let Some(spec) = queue.pop_front() else { break };
                 if visited.insert(spec.key()) {
-                    batch.push(spec);
+                    next.push(spec);
                 }
             }
-            if batch.is_empty() {
+            let next_job = if next.is_empty() {
+                None
+            } else {
+                report.sources_seen += next.len();
+                let job = self.start_processing(&next, &stored);
+                Some((next, job))
+            };
+            let Some((batch, job)) = pending.take() else {
+                if next_job.is_none() {
+                    break;
+                }
+                pending = next_job;
                 continue;
-            }
-            report.sources_seen += batch.len();
-            let outcomes = self.process_batch(&batch, &stored).await;
+            };
+            let waited = Instant::now();
+            let outcomes = job.finish().await;
+            report.timings.processing_wait += waited.elapsed();
             let children = self
                 .commit_batch(
                     batch,
@@ -153,6 +187,7 @@ impl Engine {
                 )
                 .await?;
             queue.extend(children);
+            pending = next_job;
         }
         let removed: Vec<String> = stored
             .keys()
@@ -190,7 +225,12 @@ impl Engine {
         if !removed.is_empty() {
             self.remove_sources(&removed, &stored, &mut report).await?;
         }
+        let stitching = Instant::now();
+        if bulk {
+            self.store.end_bulk_load().await?;
+        }
         report.stitched = stitch_pending(self.store.as_ref()).await?;
+        report.timings.stitch = stitching.elapsed();
         report.duration = started.elapsed();
         Ok(report)
     }
@@ -227,6 +267,16 @@ impl Engine {
         batch: &[SourceSpec],
         stored: &HashMap<String, SourceRow>,
     ) -> Vec<Option<SourceOutcome>> {
+        self.start_processing(batch, stored).finish().await
+    }
+
+    /// Starts reading and processing a batch on worker threads, so the
+    /// caller can commit the previous batch meanwhile.
+    fn start_processing(
+        &self,
+        batch: &[SourceSpec],
+        stored: &HashMap<String, SourceRow>,
+    ) -> ProcessingJob {
         let workers = std::thread::available_parallelism()
             .map(usize::from)
             .unwrap_or(2)
@@ -255,17 +305,10 @@ impl Engine {
                     .collect::<Vec<_>>()
             }));
         }
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for handle in handles {
-            match handle.await {
-                Ok(part) => outcomes.extend(part),
-                Err(e) => {
-                    tracing::error!(error = %e, "a processing worker failed");
-                    return batch.iter().map(|_| None).collect();
-                }
-            }
+        ProcessingJob {
+            handles,
+            len: batch.len(),
         }
-        outcomes
     }
 
     /// Diffs a processed batch against the store, commits it, and returns
@@ -300,7 +343,10 @@ impl Engine {
         let state = if changed_keys.is_empty() {
             BatchState::default()
         } else {
-            self.store.batch_state(&refs, &changed_keys).await?
+            let reading = Instant::now();
+            let state = self.store.batch_state(&refs, &changed_keys).await?;
+            report.timings.commit += reading.elapsed();
+            state
         };
         let entity_state: HashMap<&str, &EntityStateRow> = state
             .entities
@@ -419,7 +465,7 @@ impl Engine {
                     entity_ref: entity_ref.clone(),
                     entity_id: before
                         .map(|b| b.entity_id.clone())
-                        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string()),
                     kind: entity.entity_ref.kind().to_owned(),
                     namespace: entity.entity_ref.namespace().to_owned(),
                     name: entity.entity_ref.name().to_owned(),
@@ -536,7 +582,9 @@ impl Engine {
             }
         }
         report.entities_written += commit.upsert_entities.len();
+        let committing = Instant::now();
         self.store.commit(commit).await?;
+        report.timings.commit += committing.elapsed();
         Ok(children)
     }
 
@@ -617,6 +665,33 @@ impl Engine {
             self.store.commit(commit).await?;
         }
         Ok(())
+    }
+}
+
+/// A batch being processed on worker threads.
+struct ProcessingJob {
+    handles: Vec<tokio::task::JoinHandle<Vec<Option<SourceOutcome>>>>,
+    len: usize,
+}
+
+impl ProcessingJob {
+    /// Waits for every worker; outcomes come back in batch order.
+    async fn finish(self) -> Vec<Option<SourceOutcome>> {
+        let mut outcomes = Vec::with_capacity(self.len);
+        for handle in self.handles {
+            match handle.await {
+                Ok(part) => outcomes.extend(part),
+                Err(e) => {
+                    // A panic in processing is a bug: report it and treat
+                    // the batch as unreadable rather than unchanged.
+                    tracing::error!(error = %e, "a processing worker failed");
+                    return (0..self.len)
+                        .map(|_| Some(SourceOutcome::failed_worker(e.to_string())))
+                        .collect();
+                }
+            }
+        }
+        outcomes
     }
 }
 

@@ -19,7 +19,7 @@ mod stitch;
 pub mod validate;
 pub mod watch;
 
-pub use engine::{Engine, OrphanStrategy, RefreshReport, Root};
+pub use engine::{Engine, OrphanStrategy, PhaseTimings, RefreshReport, Root};
 pub use process::{AllowAllKinds, KindPolicy, Processor, SourceSpec};
 pub use reader::{DenyAllUrls, ReadError, Reader, UrlPolicy};
 pub use stitch::{StitchStats, stitch_pending};
@@ -32,4 +32,6 @@ pub enum CatalogError {
     Store(#[from] greenroom_store::StoreError),
     #[error("file watching failed: {0}")]
     Watch(String),
+    #[error("internal error: {0}")]
+    Internal(String),
 }

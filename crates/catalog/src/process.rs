@@ -117,6 +117,16 @@ pub struct SourceOutcome {
 }
 
 impl SourceOutcome {
+    /// A source whose processing worker crashed (a bug): recorded as an
+    /// error so nothing is taken as unchanged or removed.
+    pub(crate) fn failed_worker(reason: String) -> Self {
+        SourceOutcome::unreadable(Problem::new(
+            "Error",
+            format!("internal error while processing: {reason}"),
+            ProblemPlace::default(),
+        ))
+    }
+
     /// An unreadable source.
     fn unreadable(problem: Problem) -> Self {
         SourceOutcome {

@@ -9,10 +9,11 @@
 use std::collections::BTreeSet;
 
 use greenroom_model::annotations;
-use greenroom_store::{CatalogStore, FinalEntityRow, StitchInput, StoreResult};
+use greenroom_store::{CatalogStore, FinalEntityRow, StitchInput};
 use serde_json::{Map, Value, json};
 
-use crate::hash::fingerprint;
+use crate::CatalogError;
+use crate::hash::Fingerprint;
 use crate::problem::{Problem, problems_from_json};
 
 /// Entities stitched per transaction.
@@ -25,8 +26,12 @@ pub struct StitchStats {
     pub removed: usize,
 }
 
-/// Stitches every marked entity.
-pub async fn stitch_pending(store: &dyn CatalogStore) -> StoreResult<StitchStats> {
+/// Stitches every marked entity, building final entities on all cores.
+pub async fn stitch_pending(store: &dyn CatalogStore) -> Result<StitchStats, CatalogError> {
+    let workers = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(2)
+        .max(1);
     let mut stats = StitchStats::default();
     loop {
         let refs = store.stitch_queue(BATCH).await?;
@@ -35,19 +40,35 @@ pub async fn stitch_pending(store: &dyn CatalogStore) -> StoreResult<StitchStats
         }
         let inputs = store.stitch_inputs(&refs).await?;
         let now = now_millis();
-        let (finals, removed) = tokio::task::spawn_blocking(move || {
-            let mut finals = Vec::with_capacity(inputs.len());
-            let mut removed = Vec::new();
-            for input in inputs {
-                match stitch_one(&input, now) {
-                    Some(row) => finals.push(row),
-                    None => removed.push(input.entity_ref),
-                }
+        let chunk = inputs.len().div_ceil(workers).max(1);
+        let mut handles = Vec::with_capacity(workers);
+        let mut inputs = inputs.into_iter();
+        loop {
+            let part: Vec<StitchInput> = inputs.by_ref().take(chunk).collect();
+            if part.is_empty() {
+                break;
             }
-            (finals, removed)
-        })
-        .await
-        .unwrap_or_default();
+            handles.push(tokio::task::spawn_blocking(move || {
+                let mut finals = Vec::with_capacity(part.len());
+                let mut removed = Vec::new();
+                for input in part {
+                    match stitch_one(&input, now) {
+                        Some(row) => finals.push(row),
+                        None => removed.push(input.entity_ref),
+                    }
+                }
+                (finals, removed)
+            }));
+        }
+        let mut finals = Vec::with_capacity(refs.len());
+        let mut removed = Vec::new();
+        for handle in handles {
+            let (f, r) = handle
+                .await
+                .map_err(|e| CatalogError::Internal(format!("a stitching worker failed: {e}")))?;
+            finals.extend(f);
+            removed.extend(r);
+        }
         stats.written += finals.len();
         stats.removed += removed.len();
         store.write_stitched(finals, removed, refs).await?;
@@ -91,7 +112,7 @@ pub fn stitch_one(input: &StitchInput, now: i64) -> Option<FinalEntityRow> {
         }
     }
 
-    let relations: BTreeSet<(&str, &str)> = input
+    let relations_sorted: BTreeSet<(&str, &str)> = input
         .relations
         .iter()
         .map(|(t, target)| (t.as_str(), target.as_str()))
@@ -99,8 +120,8 @@ pub fn stitch_one(input: &StitchInput, now: i64) -> Option<FinalEntityRow> {
     object.insert(
         "relations".to_owned(),
         Value::Array(
-            relations
-                .into_iter()
+            relations_sorted
+                .iter()
                 .map(|(t, target)| json!({"type": t, "targetRef": target}))
                 .collect(),
         ),
@@ -125,8 +146,24 @@ pub fn stitch_one(input: &StitchInput, now: i64) -> Option<FinalEntityRow> {
         object.insert("status".to_owned(), json!({ "items": items }));
     }
 
-    let body_without_etag = serde_json::to_string(&entity).ok()?;
-    let hash = fingerprint(body_without_etag.as_bytes());
+    // The etag fingerprints everything the final entity is built from, so
+    // the body is serialized once.
+    let hash = {
+        let mut fp = Fingerprint::new();
+        fp.add(processed.as_bytes());
+        fp.add(input.entity_id.as_bytes());
+        fp.add(&[u8::from(input.orphan)]);
+        for (t, target) in &relations_sorted {
+            fp.add(t.as_bytes());
+            fp.add(target.as_bytes());
+        }
+        fp.add(input.errors.as_bytes());
+        for (key, errors) in &input.source_errors {
+            fp.add(key.as_bytes());
+            fp.add(errors.as_bytes());
+        }
+        fp.finish()
+    };
     let metadata = entity.get_mut("metadata").and_then(Value::as_object_mut)?;
     if !metadata.contains_key("etag") {
         metadata.insert("etag".to_owned(), Value::String(hash.clone()));

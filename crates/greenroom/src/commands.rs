@@ -159,6 +159,11 @@ async fn ingest(args: IngestArgs) -> Result<ExitCode> {
         "entitiesOrphaned": report.entities_orphaned,
         "sourcesRemoved": report.sources_removed,
         "millis": report.duration.as_millis() as u64,
+        "phaseMillis": {
+            "processingWait": report.timings.processing_wait.as_millis() as u64,
+            "commit": report.timings.commit.as_millis() as u64,
+            "stitch": report.timings.stitch.as_millis() as u64,
+        },
         "cpuSeconds": crate::process_stats::cpu_seconds(),
         "peakRssBytes": crate::process_stats::peak_rss_bytes(),
     });

@@ -9,6 +9,11 @@ mod wiring;
 
 use clap::Parser;
 
+/// mimalloc: ingestion allocates many short-lived strings and JSON values
+/// across threads, where it is markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = cli::Cli::parse();
     wiring::init_logging(cli.verbose);

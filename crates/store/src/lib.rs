@@ -128,6 +128,18 @@ pub trait CatalogStore: Send + Sync + 'static {
         done: Vec<String>,
     ) -> StoreResult<()>;
 
+    /// Prepares to load many entities into an empty catalog. When the store
+    /// holds no relations yet, the index that serves stitching is dropped so
+    /// that the load does not scatter writes over it, and `true` is
+    /// returned; [`CatalogStore::end_bulk_load`] rebuilds it in one sorted
+    /// pass. A process that dies in between gets it back at the next
+    /// [`connect`]. Otherwise nothing changes and `false` is returned.
+    async fn begin_bulk_load(&self) -> StoreResult<bool>;
+
+    /// Ends a bulk load: rebuilds what [`CatalogStore::begin_bulk_load`]
+    /// dropped (a no-op when nothing was dropped).
+    async fn end_bulk_load(&self) -> StoreResult<()>;
+
     /// Marks refs for stitching (used after external changes).
     async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()>;
 

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::migrate;
 
@@ -20,12 +22,17 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to `url` and runs pending migrations.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        // Everything in the catalog can be rebuilt from its sources, so a
+        // commit need not wait for its WAL flush: a crash may lose the last
+        // fraction of a second of writes, never consistency.
+        let options = PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .connect_with(options)
             .await?;
         run_migrations(&pool, MIGRATIONS).await?;
+        ensure_indexes(&pool).await?;
         Ok(PostgresStore { pool })
     }
 }

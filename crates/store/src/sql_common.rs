@@ -5,7 +5,7 @@
 // implementations cannot drift apart; backend-specific tuning lives in the
 // including modules.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
 use sqlx::{QueryBuilder, Row};
@@ -23,6 +23,18 @@ const MAX_BINDS: usize = 30_000;
 const IN_CHUNK: usize = 900;
 
 type Tx<'a> = sqlx::Transaction<'a, Db>;
+
+/// The index stitching reads relations through; dropped during a bulk load
+/// into an empty catalog (see `begin_bulk_load`) and recreated after it and
+/// at every connect.
+const STITCH_INDEX: &str = "CREATE INDEX IF NOT EXISTS relations_by_source \
+     ON relations (source_ref, relation_type, target_ref)";
+
+/// Recreates indexes a bulk load may have dropped.
+async fn ensure_indexes(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
+    sqlx::query(STITCH_INDEX).execute(pool).await?;
+    Ok(())
+}
 
 /// Runs the migrations this build knows and the database lacks, each in its
 /// own transaction. Every step first takes the backend's migration lock and
@@ -85,10 +97,12 @@ async fn mark_stitch(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
     let unique: Vec<String> = unique.into_iter().cloned().collect();
     for chunk in unique.chunks(IN_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
-            "UPDATE entities SET stitch_needed = TRUE WHERE NOT stitch_needed AND entity_ref IN ",
+            "INSERT INTO stitch_queue (entity_ref) SELECT entity_ref FROM entities \
+             WHERE entity_ref IN ",
         );
         push_in_list(&mut qb, chunk);
-        qb.build().execute(&mut **tx).await?;
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().persistent(false).execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -101,7 +115,7 @@ async fn relation_sources_of(tx: &mut Tx<'_>, originating: &[String]) -> StoreRe
             "SELECT DISTINCT source_ref FROM relations WHERE originating_ref IN ",
         );
         push_in_list(&mut qb, chunk);
-        for row in qb.build().fetch_all(&mut **tx).await? {
+        for row in qb.build().persistent(false).fetch_all(&mut **tx).await? {
             out.push(row.try_get::<String, _>(0)?);
         }
     }
@@ -119,7 +133,7 @@ async fn drop_relations(tx: &mut Tx<'_>, originating: &[String]) -> StoreResult<
     for chunk in originating.chunks(IN_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new("DELETE FROM relations WHERE originating_ref IN ");
         push_in_list(&mut qb, chunk);
-        qb.build().execute(&mut **tx).await?;
+        qb.build().persistent(false).execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -148,17 +162,30 @@ async fn upsert_sources(tx: &mut Tx<'_>, sources: &[SourceRow]) -> StoreResult<(
              children = excluded.children, errors = excluded.errors, \
              last_read_at = excluded.last_read_at",
         );
-        qb.build().execute(&mut **tx).await?;
+        qb.build().persistent(false).execute(&mut **tx).await?;
     }
     Ok(())
 }
 
 async fn upsert_entities(tx: &mut Tx<'_>, entities: &[EntityUpsert]) -> StoreResult<()> {
     let now = now_millis();
-    for chunk in entities.chunks(MAX_BINDS / 11) {
+    // Relations are compared with the stored ones before anything is
+    // overwritten: only entities whose rows changed are rewritten, and only
+    // entities whose relation set gained or lost a row are marked.
+    let replacing: Vec<String> = entities
+        .iter()
+        .filter(|e| e.relations.is_some())
+        .map(|e| e.entity_ref.clone())
+        .collect();
+    let mut old_rows: HashMap<String, BTreeSet<RelationRow>> = HashMap::new();
+    for (origin, row) in relation_rows_of(tx, &replacing).await? {
+        old_rows.entry(origin).or_default().insert(row);
+    }
+
+    for chunk in entities.chunks(MAX_BINDS / 12) {
         let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO entities (entity_ref, entity_id, kind, namespace, name, source_key, \
-             processed, result_hash, errors, orphan, stitch_needed, updated_at) ",
+             processed, result_hash, errors, own_relations, orphan, updated_at) ",
         );
         qb.push_values(chunk, |mut row, e| {
             row.push_bind(e.entity_ref.clone())
@@ -170,8 +197,8 @@ async fn upsert_entities(tx: &mut Tx<'_>, entities: &[EntityUpsert]) -> StoreRes
                 .push_bind(e.processed.clone())
                 .push_bind(e.result_hash.clone())
                 .push_bind(e.errors.clone())
+                .push_bind(e.relations.as_ref().map(|r| own_relations_json(&e.entity_ref, r)))
                 .push("FALSE")
-                .push("TRUE")
                 .push_bind(now);
         });
         qb.push(
@@ -179,25 +206,50 @@ async fn upsert_entities(tx: &mut Tx<'_>, entities: &[EntityUpsert]) -> StoreRes
              namespace = excluded.namespace, name = excluded.name, \
              source_key = excluded.source_key, \
              processed = COALESCE(excluded.processed, entities.processed), \
-             result_hash = excluded.result_hash, errors = excluded.errors, orphan = FALSE, \
-             stitch_needed = TRUE, updated_at = excluded.updated_at",
+             result_hash = excluded.result_hash, errors = excluded.errors, \
+             own_relations = COALESCE(excluded.own_relations, entities.own_relations), \
+             orphan = FALSE, updated_at = excluded.updated_at",
         );
-        qb.build().execute(&mut **tx).await?;
+        qb.build().persistent(false).execute(&mut **tx).await?;
     }
 
-    // Relations: replace the rows of every entity that brings new ones.
-    let replacing: Vec<String> = entities
-        .iter()
-        .filter(|e| e.relations.is_some())
-        .map(|e| e.entity_ref.clone())
-        .collect();
-    drop_relations(tx, &replacing).await?;
-    let rows: Vec<(&String, &RelationRow)> = entities
-        .iter()
-        .filter_map(|e| e.relations.as_ref().map(|r| (&e.entity_ref, r)))
-        .flat_map(|(origin, rels)| rels.iter().map(move |r| (origin, r)))
-        .collect();
-    for chunk in rows.chunks(MAX_BINDS / 4) {
+    let refs: Vec<String> = entities.iter().map(|e| e.entity_ref.clone()).collect();
+    mark_stitch(tx, &refs).await?;
+    let upserted: HashSet<&str> = entities.iter().map(|e| e.entity_ref.as_str()).collect();
+    let mut changed_origins: Vec<String> = Vec::new();
+    let mut inserts: Vec<(&String, &RelationRow)> = Vec::new();
+    let mut affected: BTreeSet<String> = BTreeSet::new();
+    for entity in entities {
+        let Some(new) = &entity.relations else { continue };
+        let new: BTreeSet<&RelationRow> = new.iter().collect();
+        let old = old_rows.remove(&entity.entity_ref).unwrap_or_default();
+        let old_refs: BTreeSet<&RelationRow> = old.iter().collect();
+        if new == old_refs {
+            continue;
+        }
+        for row in new.symmetric_difference(&old_refs) {
+            if !upserted.contains(row.source_ref.as_str()) {
+                affected.insert(row.source_ref.clone());
+            }
+        }
+        if !old.is_empty() {
+            changed_origins.push(entity.entity_ref.clone());
+        }
+        // Rows whose source is the entity itself live in its own row
+        // (`own_relations`); the table holds the rest, by originator.
+        inserts.extend(
+            new.into_iter()
+                .filter(|row| row.source_ref != entity.entity_ref)
+                .map(|row| (&entity.entity_ref, row)),
+        );
+    }
+    for chunk in changed_origins.chunks(IN_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM relations WHERE originating_ref IN ");
+        push_in_list(&mut qb, chunk);
+        qb.build().persistent(false).execute(&mut **tx).await?;
+    }
+    inserts.sort_unstable();
+    for chunk in inserts.chunks(MAX_BINDS / 4) {
         let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO relations (originating_ref, source_ref, relation_type, target_ref) ",
         );
@@ -207,11 +259,73 @@ async fn upsert_entities(tx: &mut Tx<'_>, entities: &[EntityUpsert]) -> StoreRes
                 .push_bind(rel.relation_type.clone())
                 .push_bind(rel.target_ref.clone());
         });
-        qb.build().execute(&mut **tx).await?;
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().persistent(false).execute(&mut **tx).await?;
     }
-    let new_sources: Vec<String> = rows.iter().map(|(_, r)| r.source_ref.clone()).collect();
-    mark_stitch(tx, &new_sources).await?;
+    let affected: Vec<String> = affected.into_iter().collect();
+    mark_stitch(tx, &affected).await?;
     Ok(())
+}
+
+/// Every stored relation row emitted by `originating`, with its originator:
+/// the rows kept in the entities' own column and those in the table.
+async fn relation_rows_of(
+    tx: &mut Tx<'_>,
+    originating: &[String],
+) -> StoreResult<Vec<(String, RelationRow)>> {
+    let mut out = Vec::new();
+    for chunk in originating.chunks(IN_CHUNK) {
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT entity_ref, own_relations FROM entities WHERE own_relations IS NOT NULL \
+             AND entity_ref IN ",
+        );
+        push_in_list(&mut qb, chunk);
+        for row in qb.build().persistent(false).fetch_all(&mut **tx).await? {
+            let origin: String = row.try_get(0)?;
+            let own: String = row.try_get(1)?;
+            for (relation_type, target_ref) in parse_own_relations(&own) {
+                out.push((
+                    origin.clone(),
+                    RelationRow {
+                        source_ref: origin.clone(),
+                        relation_type,
+                        target_ref,
+                    },
+                ));
+            }
+        }
+        let mut qb = QueryBuilder::<Db>::new(
+            "SELECT originating_ref, source_ref, relation_type, target_ref FROM relations \
+             WHERE originating_ref IN ",
+        );
+        push_in_list(&mut qb, chunk);
+        for row in qb.build().persistent(false).fetch_all(&mut **tx).await? {
+            out.push((
+                row.try_get(0)?,
+                RelationRow {
+                    source_ref: row.try_get(1)?,
+                    relation_type: row.try_get(2)?,
+                    target_ref: row.try_get(3)?,
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// `[[type, target], …]` of the rows whose source is `entity_ref`.
+fn own_relations_json(entity_ref: &str, rows: &[RelationRow]) -> String {
+    let own: BTreeSet<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r.source_ref == entity_ref)
+        .map(|r| (r.relation_type.as_str(), r.target_ref.as_str()))
+        .collect();
+    serde_json::to_string(&own).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Reads an `own_relations` column (unreadable JSON reads as none).
+fn parse_own_relations(json: &str) -> Vec<(String, String)> {
+    serde_json::from_str(json).unwrap_or_default()
 }
 
 async fn delete_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
@@ -220,10 +334,10 @@ async fn delete_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
     }
     drop_relations(tx, refs).await?;
     for chunk in refs.chunks(IN_CHUNK) {
-        for table in ["entities", "final_entities"] {
+        for table in ["entities", "final_entities", "stitch_queue"] {
             let mut qb = QueryBuilder::<Db>::new(format!("DELETE FROM {table} WHERE entity_ref IN "));
             push_in_list(&mut qb, chunk);
-            qb.build().execute(&mut **tx).await?;
+            qb.build().persistent(false).execute(&mut **tx).await?;
         }
     }
     Ok(())
@@ -232,13 +346,13 @@ async fn delete_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
 async fn orphan_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
     for chunk in refs.chunks(IN_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
-            "UPDATE entities SET source_key = NULL, orphan = TRUE, stitch_needed = TRUE \
+            "UPDATE entities SET source_key = NULL, orphan = TRUE \
              WHERE entity_ref IN ",
         );
         push_in_list(&mut qb, chunk);
-        qb.build().execute(&mut **tx).await?;
+        qb.build().persistent(false).execute(&mut **tx).await?;
     }
-    Ok(())
+    mark_stitch(tx, refs).await
 }
 
 fn final_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<FinalEntityRow> {
@@ -307,7 +421,7 @@ impl CatalogStore for Store {
                  orphan FROM entities WHERE entity_ref IN ",
             );
             push_in_list(&mut qb, chunk);
-            for row in qb.build().fetch_all(&mut *conn).await? {
+            for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
                 state.entities.push(state_from_row(&row)?);
             }
         }
@@ -317,7 +431,7 @@ impl CatalogStore for Store {
                  orphan FROM entities WHERE source_key IN ",
             );
             push_in_list(&mut qb, chunk);
-            for row in qb.build().fetch_all(&mut *conn).await? {
+            for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
                 state.owned.push(state_from_row(&row)?);
             }
         }
@@ -336,7 +450,7 @@ impl CatalogStore for Store {
         for chunk in text::lookup_keys(&batch.delete_sources).chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new("DELETE FROM sources WHERE source_key IN ");
             push_in_list(&mut qb, chunk);
-            qb.build().execute(&mut *tx).await?;
+            qb.build().persistent(false).execute(&mut *tx).await?;
         }
         upsert_entities(&mut tx, &entities).await?;
         delete_entities(&mut tx, &text::lookup_keys(&batch.delete_entities)).await?;
@@ -348,7 +462,7 @@ impl CatalogStore for Store {
 
     async fn stitch_queue(&self, limit: usize) -> StoreResult<Vec<String>> {
         let rows = sqlx::query(
-            "SELECT entity_ref FROM entities WHERE stitch_needed ORDER BY entity_ref LIMIT $1",
+            "SELECT entity_ref FROM stitch_queue ORDER BY entity_ref LIMIT $1",
         )
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
@@ -359,7 +473,7 @@ impl CatalogStore for Store {
     }
 
     async fn stitch_queue_len(&self) -> StoreResult<u64> {
-        let count: i64 = sqlx::query("SELECT COUNT(*) FROM entities WHERE stitch_needed")
+        let count: i64 = sqlx::query("SELECT COUNT(*) FROM stitch_queue")
             .fetch_one(&self.pool)
             .await?
             .try_get(0)?;
@@ -373,11 +487,11 @@ impl CatalogStore for Store {
         let mut index = std::collections::HashMap::new();
         for chunk in refs.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
-                "SELECT entity_ref, entity_id, processed, errors, orphan FROM entities \
-                 WHERE entity_ref IN ",
+                "SELECT entity_ref, entity_id, processed, errors, orphan, own_relations \
+                 FROM entities WHERE entity_ref IN ",
             );
             push_in_list(&mut qb, chunk);
-            for row in qb.build().fetch_all(&mut *conn).await? {
+            for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
                 let entity_ref: String = row.try_get(0)?;
                 index.insert(entity_ref.clone(), inputs.len());
                 inputs.push(StitchInput {
@@ -386,17 +500,19 @@ impl CatalogStore for Store {
                     processed: row.try_get(2)?,
                     errors: row.try_get(3)?,
                     orphan: row.try_get(4)?,
-                    relations: Vec::new(),
+                    relations: row
+                        .try_get::<Option<String>, _>(5)?
+                        .map(|own| parse_own_relations(&own))
+                        .unwrap_or_default(),
                     source_errors: Vec::new(),
                 });
             }
             let mut qb = QueryBuilder::<Db>::new(
-                "SELECT DISTINCT source_ref, relation_type, target_ref FROM relations \
+                "SELECT source_ref, relation_type, target_ref FROM relations \
                  WHERE source_ref IN ",
             );
             push_in_list(&mut qb, chunk);
-            qb.push(" ORDER BY source_ref, relation_type, target_ref");
-            for row in qb.build().fetch_all(&mut *conn).await? {
+            for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
                 let source: String = row.try_get(0)?;
                 if let Some(&i) = index.get(&source) {
                     inputs[i].relations.push((row.try_get(1)?, row.try_get(2)?));
@@ -408,12 +524,16 @@ impl CatalogStore for Store {
             );
             push_in_list(&mut qb, chunk);
             qb.push(" ORDER BY source_key");
-            for row in qb.build().fetch_all(&mut *conn).await? {
+            for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
                 let parent: String = row.try_get(0)?;
                 if let Some(&i) = index.get(&parent) {
                     inputs[i].source_errors.push((row.try_get(1)?, row.try_get(2)?));
                 }
             }
+        }
+        for input in &mut inputs {
+            input.relations.sort_unstable();
+            input.relations.dedup();
         }
         Ok(inputs)
     }
@@ -444,22 +564,39 @@ impl CatalogStore for Store {
                  kind = excluded.kind, namespace = excluded.namespace, name = excluded.name, \
                  body = excluded.body, hash = excluded.hash, stitched_at = excluded.stitched_at",
             );
-            qb.build().execute(&mut *tx).await?;
+            qb.build().persistent(false).execute(&mut *tx).await?;
         }
         for chunk in removed.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new("DELETE FROM final_entities WHERE entity_ref IN ");
             push_in_list(&mut qb, chunk);
-            qb.build().execute(&mut *tx).await?;
+            qb.build().persistent(false).execute(&mut *tx).await?;
         }
         for chunk in done.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
-                "UPDATE entities SET stitch_needed = FALSE WHERE entity_ref IN ",
+                "DELETE FROM stitch_queue WHERE entity_ref IN ",
             );
             push_in_list(&mut qb, chunk);
-            qb.build().execute(&mut *tx).await?;
+            qb.build().persistent(false).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn begin_bulk_load(&self) -> StoreResult<bool> {
+        let any = sqlx::query("SELECT source_ref FROM relations LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        if any.is_some() {
+            return Ok(false);
+        }
+        sqlx::query("DROP INDEX IF EXISTS relations_by_source")
+            .execute(&self.pool)
+            .await?;
+        Ok(true)
+    }
+
+    async fn end_bulk_load(&self) -> StoreResult<()> {
+        ensure_indexes(&self.pool).await
     }
 
     async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()> {

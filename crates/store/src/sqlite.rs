@@ -35,7 +35,8 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .pragma("cache_size", "-32768")
-            .pragma("temp_store", "memory");
+            .pragma("wal_autocheckpoint", "16384")
+            .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -59,6 +60,7 @@ impl SqliteStore {
 
     async fn migrated(pool: sqlx::SqlitePool) -> StoreResult<Self> {
         run_migrations(&pool, MIGRATIONS).await?;
+        ensure_indexes(&pool).await?;
         Ok(SqliteStore { pool })
     }
 }

@@ -57,6 +57,7 @@ conformance! {
         concurrent_writers_and_readers,
         empty_commit_is_accepted,
         a_ref_listed_twice_ends_as_its_last_upsert,
+        bulk_load_only_on_an_empty_catalog_and_stitching_still_sees_relations,
     ],
     persistent: [
         reconnecting_migrates_once_and_keeps_data,
@@ -1698,4 +1699,35 @@ async fn a_ref_listed_twice_ends_as_its_last_upsert(store: Arc<dyn CatalogStore>
         (a.entity_id.as_str(), a.result_hash.as_str()),
         ("id-a", "two")
     );
+}
+
+/// A bulk load defers the stitch index only while the catalog is empty, and
+/// the relations written meanwhile are found once it ends.
+async fn bulk_load_only_on_an_empty_catalog_and_stitching_still_sees_relations(
+    store: Arc<dyn CatalogStore>,
+) {
+    assert!(store.begin_bulk_load().await.unwrap());
+    seed_abc(&*store).await;
+    commit(
+        &*store,
+        upserts(vec![with_relations(
+            entity(A, "id-a", SRC),
+            vec![rel(A, "partOf", B), rel(B, "hasPart", A)],
+        )]),
+    )
+    .await;
+    store.end_bulk_load().await.unwrap();
+    assert_eq!(
+        sorted_relations(&input(&*store, A).await),
+        pairs(&[("partOf", B)])
+    );
+    assert_eq!(
+        sorted_relations(&input(&*store, B).await),
+        pairs(&[("hasPart", A)])
+    );
+    assert!(
+        !store.begin_bulk_load().await.unwrap(),
+        "a catalog with relations is not bulk-loaded"
+    );
+    store.end_bulk_load().await.unwrap();
 }

@@ -25,21 +25,33 @@ CREATE TABLE entities (
     processed     TEXT COLLATE "C",
     result_hash   TEXT COLLATE "C" NOT NULL,
     errors        TEXT COLLATE "C" NOT NULL DEFAULT '[]',
+    -- JSON [[type, target], …] of the relations whose source is this entity
+    -- (the rest are rows of `relations`); NULL until it first processes.
+    own_relations TEXT COLLATE "C",
     orphan        BOOLEAN NOT NULL DEFAULT FALSE,
-    stitch_needed BOOLEAN NOT NULL DEFAULT TRUE,
     updated_at    BIGINT NOT NULL
 );
 CREATE INDEX entities_source_key ON entities (source_key);
-CREATE INDEX entities_stitch_needed ON entities (entity_ref) WHERE stitch_needed;
 
+-- Entities whose final form must be rebuilt. A narrow table of its own, so
+-- marking thousands of entities touches a small index, not the wide
+-- entities table.
+CREATE TABLE stitch_queue (
+    entity_ref TEXT COLLATE "C" PRIMARY KEY
+);
+
+-- Relation rows whose source is another entity than the one that emitted
+-- them (the emitter's own side is `entities.own_relations`), so each
+-- relation pair costs one row here. Rows are replaced per emitter (by
+-- origin); stitching reads them by source through a covering index.
 CREATE TABLE relations (
     originating_ref TEXT COLLATE "C" NOT NULL,
     source_ref      TEXT COLLATE "C" NOT NULL,
     relation_type   TEXT COLLATE "C" NOT NULL,
     target_ref      TEXT COLLATE "C" NOT NULL
 );
-CREATE INDEX relations_originating_ref ON relations (originating_ref);
-CREATE INDEX relations_source_ref ON relations (source_ref);
+CREATE INDEX relations_by_origin ON relations (originating_ref);
+CREATE INDEX relations_by_source ON relations (source_ref, relation_type, target_ref);
 
 CREATE TABLE final_entities (
     entity_ref  TEXT COLLATE "C" PRIMARY KEY,
