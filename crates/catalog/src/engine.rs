@@ -126,12 +126,25 @@ impl Engine {
         let _guard = self.running.lock().await;
         let started = Instant::now();
         let mut report = RefreshReport::default();
-        // Loading into an empty catalog defers the stitch index; a pass that
-        // failed midway left it deferred, so every other pass ensures it.
+        // Loading into an empty catalog defers the stitch index (and
+        // refreshes planner statistics after); it is restored even when the
+        // walk fails, and at every connect after a crash.
         let bulk = self.store.begin_bulk_load().await?;
-        if !bulk {
+        let walked = self.walk(&mut report).await;
+        if bulk {
             self.store.end_bulk_load().await?;
         }
+        walked?;
+        let stitching = Instant::now();
+        report.stitched = stitch_pending(self.store.as_ref()).await?;
+        report.timings.stitch = stitching.elapsed();
+        report.duration = started.elapsed();
+        Ok(report)
+    }
+
+    /// Walks the location tree from the roots, committing batch by batch,
+    /// then removes sources the walk no longer reached.
+    async fn walk(&self, report: &mut RefreshReport) -> Result<(), CatalogError> {
         let stored: HashMap<String, SourceRow> = self
             .store
             .sources()
@@ -183,7 +196,7 @@ impl Engine {
                     &stored,
                     &HashSet::new(),
                     &mut conflicted,
-                    &mut report,
+                    report,
                 )
                 .await?;
             queue.extend(children);
@@ -216,23 +229,16 @@ impl Engine {
                     &fresh,
                     &gone,
                     &mut Vec::new(),
-                    &mut report,
+                    report,
                 )
                 .await?;
             }
             report.sources_processed = processed;
         }
         if !removed.is_empty() {
-            self.remove_sources(&removed, &stored, &mut report).await?;
+            self.remove_sources(&removed, &stored, report).await?;
         }
-        let stitching = Instant::now();
-        if bulk {
-            self.store.end_bulk_load().await?;
-        }
-        report.stitched = stitch_pending(self.store.as_ref()).await?;
-        report.timings.stitch = stitching.elapsed();
-        report.duration = started.elapsed();
-        Ok(report)
+        Ok(())
     }
 
     /// Expands a root into its sources.

@@ -515,12 +515,43 @@ fn add_location_annotations(value: &mut Value, spec: &SourceSpec) {
         if let Ok(dir) = url.join("./") {
             defaults.push((annotations::SOURCE_LOCATION, format!("url:{dir}")));
         }
+        if let Some(edit) = edit_url(url) {
+            defaults.push((annotations::EDIT_URL, edit));
+        }
     }
     for (key, default) in defaults {
         if !map.contains_key(key) {
             map.insert(key.to_owned(), Value::String(default));
         }
     }
+}
+
+/// Where a person edits the file behind a URL, for the SCM URL shapes we
+/// know (GitHub `/blob/` and GitLab `/-/blob/`); `None` for other URLs and
+/// for URLs pinned to a commit (editing a commit is impossible), as
+/// Backstage does.
+fn edit_url(url: &url::Url) -> Option<String> {
+    let path = url.path();
+    let pinned = path
+        .split('/')
+        .any(|segment| segment.len() >= 40 && segment.bytes().all(|b| b.is_ascii_hexdigit()));
+    if pinned {
+        return None;
+    }
+    let edited = if path.contains("/-/blob/") {
+        path.replacen("/-/blob/", "/-/edit/", 1)
+    } else if url
+        .host_str()
+        .is_some_and(|h| h == "github.com" || h.starts_with("github."))
+        && path.contains("/blob/")
+    {
+        path.replacen("/blob/", "/edit/", 1)
+    } else {
+        return None;
+    };
+    let mut edit = url.clone();
+    edit.set_path(&edited);
+    Some(edit.to_string())
 }
 
 /// The targets of a Location entity, resolved relative to its source.
@@ -622,5 +653,37 @@ pub fn validation_spec(path: &Path) -> SourceSpec {
         parent_source: None,
         presence: Presence::Required,
         all_kinds: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_url;
+
+    fn edit(url: &str) -> Option<String> {
+        edit_url(&url::Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn github_and_gitlab_blob_urls_get_edit_urls() {
+        assert_eq!(
+            edit("https://github.com/acme/svc/blob/main/catalog-info.yaml").as_deref(),
+            Some("https://github.com/acme/svc/edit/main/catalog-info.yaml")
+        );
+        assert_eq!(
+            edit("https://gitlab.example.com/g/svc/-/blob/main/catalog-info.yaml").as_deref(),
+            Some("https://gitlab.example.com/g/svc/-/edit/main/catalog-info.yaml")
+        );
+    }
+
+    #[test]
+    fn pinned_and_unknown_urls_get_none() {
+        assert_eq!(
+            edit(
+                "https://github.com/acme/svc/blob/dab6854d4d599aafb0eb36e6c7ae1fe0c37509b7/catalog-info.yaml"
+            ),
+            None
+        );
+        assert_eq!(edit("https://files.example.com/catalog-info.yaml"), None);
     }
 }

@@ -144,13 +144,25 @@ async fn ingest(args: IngestArgs) -> Result<ExitCode> {
         .into_iter()
         .map(|(kind, count)| (kind, json!(count)))
         .collect();
-    let errors = store.processing_errors(usize::MAX).await?.len();
+    let error_rows = store.processing_errors(usize::MAX).await?;
+    let errors = error_rows.len();
+    // The first problems, so a CI job sees what is wrong without a server.
+    let problems: Vec<serde_json::Value> = error_rows
+        .iter()
+        .take(50)
+        .flat_map(|row| {
+            greenroom_catalog::problem::problems_from_json(&row.errors)
+                .into_iter()
+                .map(move |p| json!({"subject": row.subject, "name": p.name, "problem": p.describe()}))
+        })
+        .collect();
     let total: u64 = kinds.values().filter_map(serde_json::Value::as_u64).sum();
     let out = json!({
         "database": store.backend_name(),
         "entities": total,
         "entitiesByKind": kinds,
         "withErrors": errors,
+        "problems": problems,
         "sourcesSeen": report.sources_seen,
         "sourcesProcessed": report.sources_processed,
         "entitiesWritten": report.entities_written,

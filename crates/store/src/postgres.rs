@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -17,6 +18,10 @@ const MIGRATIONS: &[migrate::Migration] = migrate::POSTGRES;
 /// Catalog storage in PostgreSQL.
 pub struct PostgresStore {
     pool: sqlx::PgPool,
+    /// Entities upserted by this process, and that count when statistics
+    /// were last refreshed (see `after_commit`).
+    written: AtomicU64,
+    analyzed_at: AtomicU64,
 }
 
 impl PostgresStore {
@@ -25,7 +30,12 @@ impl PostgresStore {
         // Everything in the catalog can be rebuilt from its sources, so a
         // commit need not wait for its WAL flush: a crash may lose the last
         // fraction of a second of writes, never consistency.
-        let options = PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off")]);
+        let options = PgConnectOptions::from_str(url)?.options([
+            ("synchronous_commit", "off"),
+            // Catalog lookups probe indexes with lists of keys; the default
+            // (spinning-disk) cost makes the planner prefer full scans.
+            ("random_page_cost", "1.1"),
+        ]);
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
@@ -33,7 +43,11 @@ impl PostgresStore {
             .await?;
         run_migrations(&pool, MIGRATIONS).await?;
         ensure_indexes(&pool).await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            written: AtomicU64::new(0),
+            analyzed_at: AtomicU64::new(0),
+        })
     }
 }
 
@@ -51,6 +65,40 @@ async fn lock_for_migrations(tx: &mut sqlx::Transaction<'static, Db>) -> StoreRe
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(MIGRATION_LOCK)
         .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// `= ANY($1)` with one array parameter: a long `IN` list of separate
+/// parameters costs PostgreSQL milliseconds of planning per statement.
+fn push_membership(qb: &mut sqlx::QueryBuilder<Db>, keys: &[String]) {
+    qb.push(" = ANY(");
+    qb.push_bind(keys.to_vec());
+    qb.push(")");
+}
+
+impl PostgresStore {
+    /// Tables that grow from empty have no planner statistics, and without
+    /// them PostgreSQL answers key lookups with full scans. Statistics are
+    /// refreshed whenever this process has doubled what it wrote since the
+    /// last refresh (so a load of n entities analyzes O(log n) times, each a
+    /// sample of bounded cost).
+    async fn after_commit(&self, written: usize) -> StoreResult<()> {
+        let total = self.written.fetch_add(written as u64, Ordering::Relaxed) + written as u64;
+        let last = self.analyzed_at.load(Ordering::Relaxed);
+        if total >= 5_000 && total >= last.saturating_mul(2) {
+            self.analyzed_at.store(total, Ordering::Relaxed);
+            refresh_statistics(&self.pool).await?;
+        }
+        Ok(())
+    }
+}
+
+/// After a bulk load the planner knows nothing about the new rows and would
+/// scan whole tables; `ANALYZE` samples them (a fraction of a second).
+async fn refresh_statistics(pool: &sqlx::PgPool) -> StoreResult<()> {
+    sqlx::query("ANALYZE entities, relations, stitch_queue, sources, final_entities")
+        .execute(pool)
         .await?;
     Ok(())
 }

@@ -32,7 +32,11 @@ const STITCH_INDEX: &str = "CREATE INDEX IF NOT EXISTS relations_by_source \
 
 /// Recreates indexes a bulk load may have dropped.
 async fn ensure_indexes(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
-    sqlx::query(STITCH_INDEX).execute(pool).await?;
+    // A write transaction from the start: replicas starting together must
+    // queue for the write lock rather than fail upgrading a read.
+    let mut tx = begin_write(pool).await?;
+    sqlx::query(STITCH_INDEX).execute(&mut *tx).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -81,14 +85,10 @@ async fn run_migrations(pool: &sqlx::Pool<Db>, migrations: &[Migration]) -> Stor
     }
 }
 
-/// Appends `(k1, k2, …)` binds for an `IN` list.
+/// Appends a membership test of the preceding column in `keys`, in the
+/// form each backend plans best (see `push_membership` in its module).
 fn push_in_list(qb: &mut QueryBuilder<Db>, keys: &[String]) {
-    qb.push("(");
-    let mut list = qb.separated(", ");
-    for key in keys {
-        list.push_bind(key.clone());
-    }
-    qb.push(")");
+    push_membership(qb, keys);
 }
 
 /// Marks the given refs (existing ones) as needing a stitch.
@@ -98,7 +98,7 @@ async fn mark_stitch(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
     for chunk in unique.chunks(IN_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
             "INSERT INTO stitch_queue (entity_ref) SELECT entity_ref FROM entities \
-             WHERE entity_ref IN ",
+             WHERE entity_ref ",
         );
         push_in_list(&mut qb, chunk);
         qb.push(" ON CONFLICT DO NOTHING");
@@ -112,7 +112,7 @@ async fn relation_sources_of(tx: &mut Tx<'_>, originating: &[String]) -> StoreRe
     let mut out = Vec::new();
     for chunk in originating.chunks(IN_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT DISTINCT source_ref FROM relations WHERE originating_ref IN ",
+            "SELECT DISTINCT source_ref FROM relations WHERE originating_ref ",
         );
         push_in_list(&mut qb, chunk);
         for row in qb.build().persistent(false).fetch_all(&mut **tx).await? {
@@ -131,7 +131,7 @@ async fn drop_relations(tx: &mut Tx<'_>, originating: &[String]) -> StoreResult<
     let affected = relation_sources_of(tx, originating).await?;
     mark_stitch(tx, &affected).await?;
     for chunk in originating.chunks(IN_CHUNK) {
-        let mut qb = QueryBuilder::<Db>::new("DELETE FROM relations WHERE originating_ref IN ");
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM relations WHERE originating_ref ");
         push_in_list(&mut qb, chunk);
         qb.build().persistent(false).execute(&mut **tx).await?;
     }
@@ -244,7 +244,7 @@ async fn upsert_entities(tx: &mut Tx<'_>, entities: &[EntityUpsert]) -> StoreRes
         );
     }
     for chunk in changed_origins.chunks(IN_CHUNK) {
-        let mut qb = QueryBuilder::<Db>::new("DELETE FROM relations WHERE originating_ref IN ");
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM relations WHERE originating_ref ");
         push_in_list(&mut qb, chunk);
         qb.build().persistent(false).execute(&mut **tx).await?;
     }
@@ -277,7 +277,7 @@ async fn relation_rows_of(
     for chunk in originating.chunks(IN_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT entity_ref, own_relations FROM entities WHERE own_relations IS NOT NULL \
-             AND entity_ref IN ",
+             AND entity_ref ",
         );
         push_in_list(&mut qb, chunk);
         for row in qb.build().persistent(false).fetch_all(&mut **tx).await? {
@@ -296,7 +296,7 @@ async fn relation_rows_of(
         }
         let mut qb = QueryBuilder::<Db>::new(
             "SELECT originating_ref, source_ref, relation_type, target_ref FROM relations \
-             WHERE originating_ref IN ",
+             WHERE originating_ref ",
         );
         push_in_list(&mut qb, chunk);
         for row in qb.build().persistent(false).fetch_all(&mut **tx).await? {
@@ -335,7 +335,7 @@ async fn delete_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
     drop_relations(tx, refs).await?;
     for chunk in refs.chunks(IN_CHUNK) {
         for table in ["entities", "final_entities", "stitch_queue"] {
-            let mut qb = QueryBuilder::<Db>::new(format!("DELETE FROM {table} WHERE entity_ref IN "));
+            let mut qb = QueryBuilder::<Db>::new(format!("DELETE FROM {table} WHERE entity_ref "));
             push_in_list(&mut qb, chunk);
             qb.build().persistent(false).execute(&mut **tx).await?;
         }
@@ -347,7 +347,7 @@ async fn orphan_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
     for chunk in refs.chunks(IN_CHUNK) {
         let mut qb = QueryBuilder::<Db>::new(
             "UPDATE entities SET source_key = NULL, orphan = TRUE \
-             WHERE entity_ref IN ",
+             WHERE entity_ref ",
         );
         push_in_list(&mut qb, chunk);
         qb.build().persistent(false).execute(&mut **tx).await?;
@@ -418,7 +418,7 @@ impl CatalogStore for Store {
         for chunk in refs.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
                 "SELECT entity_ref, entity_id, source_key, result_hash, processed IS NOT NULL, \
-                 orphan FROM entities WHERE entity_ref IN ",
+                 orphan FROM entities WHERE entity_ref ",
             );
             push_in_list(&mut qb, chunk);
             for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
@@ -428,7 +428,7 @@ impl CatalogStore for Store {
         for chunk in source_keys.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
                 "SELECT entity_ref, entity_id, source_key, result_hash, processed IS NOT NULL, \
-                 orphan FROM entities WHERE source_key IN ",
+                 orphan FROM entities WHERE source_key ",
             );
             push_in_list(&mut qb, chunk);
             for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
@@ -445,10 +445,11 @@ impl CatalogStore for Store {
         text::check_batch(&batch)?;
         let sources = dedupe::sources(batch.upsert_sources);
         let entities = dedupe::entities(batch.upsert_entities);
+        let written = entities.len();
         let mut tx = begin_write(&self.pool).await?;
         upsert_sources(&mut tx, &sources).await?;
         for chunk in text::lookup_keys(&batch.delete_sources).chunks(IN_CHUNK) {
-            let mut qb = QueryBuilder::<Db>::new("DELETE FROM sources WHERE source_key IN ");
+            let mut qb = QueryBuilder::<Db>::new("DELETE FROM sources WHERE source_key ");
             push_in_list(&mut qb, chunk);
             qb.build().persistent(false).execute(&mut *tx).await?;
         }
@@ -457,7 +458,7 @@ impl CatalogStore for Store {
         orphan_entities(&mut tx, &text::lookup_keys(&batch.orphan_entities)).await?;
         mark_stitch(&mut tx, &text::lookup_keys(&batch.stitch)).await?;
         tx.commit().await?;
-        Ok(())
+        self.after_commit(written).await
     }
 
     async fn stitch_queue(&self, limit: usize) -> StoreResult<Vec<String>> {
@@ -488,7 +489,7 @@ impl CatalogStore for Store {
         for chunk in refs.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
                 "SELECT entity_ref, entity_id, processed, errors, orphan, own_relations \
-                 FROM entities WHERE entity_ref IN ",
+                 FROM entities WHERE entity_ref ",
             );
             push_in_list(&mut qb, chunk);
             for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
@@ -509,7 +510,7 @@ impl CatalogStore for Store {
             }
             let mut qb = QueryBuilder::<Db>::new(
                 "SELECT source_ref, relation_type, target_ref FROM relations \
-                 WHERE source_ref IN ",
+                 WHERE source_ref ",
             );
             push_in_list(&mut qb, chunk);
             for row in qb.build().persistent(false).fetch_all(&mut *conn).await? {
@@ -520,7 +521,7 @@ impl CatalogStore for Store {
             }
             let mut qb = QueryBuilder::<Db>::new(
                 "SELECT parent_ref, source_key, errors FROM sources \
-                 WHERE errors <> '[]' AND parent_ref IN ",
+                 WHERE errors <> '[]' AND parent_ref ",
             );
             push_in_list(&mut qb, chunk);
             qb.push(" ORDER BY source_key");
@@ -567,13 +568,13 @@ impl CatalogStore for Store {
             qb.build().persistent(false).execute(&mut *tx).await?;
         }
         for chunk in removed.chunks(IN_CHUNK) {
-            let mut qb = QueryBuilder::<Db>::new("DELETE FROM final_entities WHERE entity_ref IN ");
+            let mut qb = QueryBuilder::<Db>::new("DELETE FROM final_entities WHERE entity_ref ");
             push_in_list(&mut qb, chunk);
             qb.build().persistent(false).execute(&mut *tx).await?;
         }
         for chunk in done.chunks(IN_CHUNK) {
             let mut qb = QueryBuilder::<Db>::new(
-                "DELETE FROM stitch_queue WHERE entity_ref IN ",
+                "DELETE FROM stitch_queue WHERE entity_ref ",
             );
             push_in_list(&mut qb, chunk);
             qb.build().persistent(false).execute(&mut *tx).await?;
@@ -596,7 +597,8 @@ impl CatalogStore for Store {
     }
 
     async fn end_bulk_load(&self) -> StoreResult<()> {
-        ensure_indexes(&self.pool).await
+        ensure_indexes(&self.pool).await?;
+        refresh_statistics(&self.pool).await
     }
 
     async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()> {

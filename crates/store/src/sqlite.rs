@@ -77,4 +77,26 @@ async fn lock_for_migrations(_tx: &mut sqlx::Transaction<'static, Db>) -> StoreR
     Ok(())
 }
 
+/// `IN (?, ?, …)`: SQLite has no arrays, and plans a bound list well.
+fn push_membership(qb: &mut sqlx::QueryBuilder<Db>, keys: &[String]) {
+    qb.push(" IN (");
+    let mut list = qb.separated(", ");
+    for key in keys {
+        list.push_bind(key.clone());
+    }
+    qb.push(")");
+}
+
+impl SqliteStore {
+    /// SQLite plans the catalog's queries well without statistics.
+    async fn after_commit(&self, _written: usize) -> StoreResult<()> {
+        Ok(())
+    }
+}
+
+/// SQLite plans the catalog's queries well without statistics.
+async fn refresh_statistics(_pool: &sqlx::SqlitePool) -> StoreResult<()> {
+    Ok(())
+}
+
 include!("sql_common.rs");
