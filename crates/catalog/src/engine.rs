@@ -576,22 +576,28 @@ impl Engine {
                 // Taken over by another source of this batch.
                 continue;
             }
-            match self.orphans {
-                OrphanStrategy::Keep => {
-                    report.entities_orphaned += 1;
-                    commit.orphan_entities.push(entity_ref);
-                }
-                OrphanStrategy::Delete => {
-                    report.entities_deleted += 1;
-                    commit.delete_entities.push(entity_ref);
-                }
-            }
+            self.let_go(entity_ref, &mut commit, report);
         }
         report.entities_written += commit.upsert_entities.len();
         let committing = Instant::now();
         self.store.commit(commit).await?;
         report.timings.commit += committing.elapsed();
         Ok(children)
+    }
+
+    /// An entity nothing emits any more: orphaned or deleted per
+    /// `catalog.orphanStrategy`.
+    fn let_go(&self, entity_ref: String, commit: &mut CommitBatch, report: &mut RefreshReport) {
+        match self.orphans {
+            OrphanStrategy::Keep => {
+                report.entities_orphaned += 1;
+                commit.orphan_entities.push(entity_ref);
+            }
+            OrphanStrategy::Delete => {
+                report.entities_deleted += 1;
+                commit.delete_entities.push(entity_ref);
+            }
+        }
     }
 
     /// The sources a set of child targets names, inheriting from `parent`.
@@ -651,16 +657,7 @@ impl Engine {
                 ..CommitBatch::default()
             };
             for EntityStateRow { entity_ref, .. } in state.owned {
-                match self.orphans {
-                    OrphanStrategy::Keep => {
-                        report.entities_orphaned += 1;
-                        commit.orphan_entities.push(entity_ref);
-                    }
-                    OrphanStrategy::Delete => {
-                        report.entities_deleted += 1;
-                        commit.delete_entities.push(entity_ref);
-                    }
-                }
+                self.let_go(entity_ref, &mut commit, report);
             }
             for key in chunk {
                 if let Some(parent) = stored.get(key).and_then(|r| r.parent_ref.clone()) {

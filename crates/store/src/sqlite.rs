@@ -34,8 +34,13 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
+            // Tuned on the 100,000-entity ingestion benchmark: larger pages
+            // and a 32 MiB cache cut the random index I/O of bulk loads, and
+            // checkpointing every 64 MiB of WAL (instead of 4 MiB) cuts the
+            // fsyncs; the WAL file is trimmed back to 64 MiB afterwards.
+            .pragma("page_size", "8192")
             .pragma("cache_size", "-32768")
-            .pragma("wal_autocheckpoint", "16384")
+            .pragma("wal_autocheckpoint", "8192")
             .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
