@@ -142,16 +142,21 @@ impl Engine {
         Ok(report)
     }
 
-    /// Walks the location tree from the roots, committing batch by batch,
-    /// then removes sources the walk no longer reached.
-    async fn walk(&self, report: &mut RefreshReport) -> Result<(), CatalogError> {
-        let stored: HashMap<String, SourceRow> = self
+    /// Every stored source by key.
+    async fn stored_sources(&self) -> Result<HashMap<String, SourceRow>, CatalogError> {
+        Ok(self
             .store
             .sources()
             .await?
             .into_iter()
             .map(|row| (row.key.clone(), row))
-            .collect();
+            .collect())
+    }
+
+    /// Walks the location tree from the roots, committing batch by batch,
+    /// then removes sources the walk no longer reached.
+    async fn walk(&self, report: &mut RefreshReport) -> Result<(), CatalogError> {
+        let stored = self.stored_sources().await?;
         let mut visited: HashSet<String> = HashSet::new();
         // Sources that lost a conflict in this pass.
         let mut conflicted: Vec<SourceSpec> = Vec::new();
@@ -212,13 +217,7 @@ impl Engine {
             // to be gone (a renamed file): let its new source take it over,
             // keeping its uid, before the old source's entities are removed.
             let gone: HashSet<String> = removed.iter().cloned().collect();
-            let fresh: HashMap<String, SourceRow> = self
-                .store
-                .sources()
-                .await?
-                .into_iter()
-                .map(|row| (row.key.clone(), row))
-                .collect();
+            let fresh = self.stored_sources().await?;
             let processed = report.sources_processed;
             for chunk in conflicted.chunks(BATCH_SOURCES) {
                 let outcomes = self.process_batch(chunk, &fresh).await;
