@@ -92,6 +92,16 @@ impl PostgresStore {
         }
         Ok(())
     }
+
+    /// After a bulk load the stitch index is new and the last rows may not
+    /// be sampled yet: refresh statistics unless the last commit just did.
+    async fn after_bulk_load(&self) -> StoreResult<()> {
+        let total = self.written.load(Ordering::Relaxed);
+        if self.analyzed_at.swap(total, Ordering::Relaxed) != total {
+            refresh_statistics(&self.pool).await?;
+        }
+        Ok(())
+    }
 }
 
 /// After a bulk load the planner knows nothing about the new rows and would

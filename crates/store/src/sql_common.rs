@@ -598,7 +598,7 @@ impl CatalogStore for Store {
 
     async fn end_bulk_load(&self) -> StoreResult<()> {
         ensure_indexes(&self.pool).await?;
-        refresh_statistics(&self.pool).await
+        self.after_bulk_load().await
     }
 
     async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()> {

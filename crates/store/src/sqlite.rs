@@ -97,11 +97,11 @@ impl SqliteStore {
     async fn after_commit(&self, _written: usize) -> StoreResult<()> {
         Ok(())
     }
-}
 
-/// SQLite plans the catalog's queries well without statistics.
-async fn refresh_statistics(_pool: &sqlx::SqlitePool) -> StoreResult<()> {
-    Ok(())
+    /// Nothing to refresh after a bulk load either.
+    async fn after_bulk_load(&self) -> StoreResult<()> {
+        Ok(())
+    }
 }
 
 include!("sql_common.rs");
