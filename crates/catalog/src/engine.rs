@@ -312,7 +312,7 @@ impl Engine {
         }
         ProcessingJob {
             handles,
-            len: batch.len(),
+            keys: batch.iter().map(SourceSpec::key).collect(),
         }
     }
 
@@ -673,13 +673,14 @@ impl Engine {
 /// A batch being processed on worker threads.
 struct ProcessingJob {
     handles: Vec<tokio::task::JoinHandle<Vec<Option<SourceOutcome>>>>,
-    len: usize,
+    /// Keys of the batch's sources, in order.
+    keys: Vec<String>,
 }
 
 impl ProcessingJob {
     /// Waits for every worker; outcomes come back in batch order.
     async fn finish(self) -> Vec<Option<SourceOutcome>> {
-        let mut outcomes = Vec::with_capacity(self.len);
+        let mut outcomes = Vec::with_capacity(self.keys.len());
         for handle in self.handles {
             match handle.await {
                 Ok(part) => outcomes.extend(part),
@@ -687,8 +688,10 @@ impl ProcessingJob {
                     // A panic in processing is a bug: report it and treat
                     // the batch as unreadable rather than unchanged.
                     tracing::error!(error = %e, "a processing worker failed");
-                    return (0..self.len)
-                        .map(|_| Some(SourceOutcome::failed_worker(e.to_string())))
+                    return self
+                        .keys
+                        .iter()
+                        .map(|key| Some(SourceOutcome::failed_worker(key, e.to_string())))
                         .collect();
                 }
             }

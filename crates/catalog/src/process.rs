@@ -119,11 +119,14 @@ pub struct SourceOutcome {
 impl SourceOutcome {
     /// A source whose processing worker crashed (a bug): recorded as an
     /// error so nothing is taken as unchanged or removed.
-    pub(crate) fn failed_worker(reason: String) -> Self {
+    pub(crate) fn failed_worker(key: &str, reason: String) -> Self {
         SourceOutcome::unreadable(Problem::new(
             "Error",
             format!("internal error while processing: {reason}"),
-            ProblemPlace::default(),
+            ProblemPlace {
+                source: key.to_owned(),
+                ..Default::default()
+            },
         ))
     }
 
