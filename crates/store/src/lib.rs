@@ -25,6 +25,7 @@
 mod dedupe;
 mod migrate;
 mod postgres;
+pub mod query;
 mod rows;
 mod sqlite;
 mod text;
