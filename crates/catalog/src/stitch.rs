@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 
 use greenroom_model::annotations;
-use greenroom_store::{CatalogStore, FinalEntityRow, StitchInput};
+use greenroom_model::search::search_entries;
+use greenroom_store::{CatalogStore, FinalEntityRow, SearchRow, StitchInput, StitchedEntity};
 use serde_json::{Map, Value, json};
 
 use crate::CatalogError;
@@ -75,9 +76,9 @@ pub async fn stitch_pending(store: &dyn CatalogStore) -> Result<StitchStats, Cat
     }
 }
 
-/// Builds the final entity, or `None` when the entity never processed
-/// successfully (it then does not appear to readers).
-pub fn stitch_one(input: &StitchInput, now: i64) -> Option<FinalEntityRow> {
+/// Builds the final entity and its search rows, or `None` when the entity
+/// never processed successfully (it then does not appear to readers).
+pub fn stitch_one(input: &StitchInput, now: i64) -> Option<StitchedEntity> {
     let processed = input.processed.as_deref()?;
     let mut entity: Value = serde_json::from_str(processed).ok()?;
     let object = entity.as_object_mut()?;
@@ -169,17 +170,28 @@ pub fn stitch_one(input: &StitchInput, now: i64) -> Option<FinalEntityRow> {
         metadata.insert("etag".to_owned(), Value::String(hash.clone()));
     }
     let body = serde_json::to_string(&entity).ok()?;
+    let search = search_entries(&entity)
+        .into_iter()
+        .map(|e| SearchRow {
+            key: e.key,
+            value: e.value,
+            original: e.original,
+        })
+        .collect();
     let (kind, rest) = input.entity_ref.split_once(':')?;
     let (namespace, name) = rest.split_once('/')?;
-    Some(FinalEntityRow {
-        entity_ref: input.entity_ref.clone(),
-        entity_id: input.entity_id.clone(),
-        kind: kind.to_owned(),
-        namespace: namespace.to_owned(),
-        name: name.to_owned(),
-        body,
-        hash,
-        stitched_at: now,
+    Some(StitchedEntity {
+        row: FinalEntityRow {
+            entity_ref: input.entity_ref.clone(),
+            entity_id: input.entity_id.clone(),
+            kind: kind.to_owned(),
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            body,
+            hash,
+            stitched_at: now,
+        },
+        search,
     })
 }
 
@@ -223,11 +235,19 @@ mod tests {
 
     #[test]
     fn final_entities_carry_uid_etag_sorted_relations() {
-        let row = stitch_one(
+        let stitched = stitch_one(
             &input(Some(r#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"a","namespace":"default"},"spec":{}}"#)),
             1,
         )
         .unwrap();
+        assert!(
+            stitched
+                .search
+                .iter()
+                .any(|r| r.key == "relations.ownedby"
+                    && r.value.as_deref() == Some("group:default/team"))
+        );
+        let row = stitched.row;
         let body: Value = serde_json::from_str(&row.body).unwrap();
         assert_eq!(body["metadata"]["uid"], "uid-1");
         assert_eq!(body["metadata"]["etag"], row.hash.as_str());
@@ -247,7 +267,7 @@ mod tests {
         ));
         i.orphan = true;
         i.errors = r#"[{"name":"InputError","message":"bad","place":{"source":"file:/x"}}]"#.into();
-        let body: Value = serde_json::from_str(&stitch_one(&i, 1).unwrap().body).unwrap();
+        let body: Value = serde_json::from_str(&stitch_one(&i, 1).unwrap().row.body).unwrap();
         assert_eq!(
             body["metadata"]["annotations"]["backstage.io/orphan"],
             "true"

@@ -46,6 +46,7 @@ mod issue;
 mod placeholders;
 mod pointer;
 pub mod relations;
+pub mod search;
 mod validate;
 
 pub use entity::{KNOWN_KINDS, annotations};

@@ -23,6 +23,7 @@
 //! at a time (replicas may start together on one database).
 
 mod dedupe;
+mod keys;
 mod migrate;
 mod postgres;
 pub mod query;
@@ -34,6 +35,7 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 
+pub use query::{EntityQuery, FacetCounts, Predicate, QueriedEntity};
 pub use rows::*;
 
 /// Errors from the storage layer.
@@ -59,6 +61,9 @@ pub enum StoreError {
         field: &'static str,
         subject: String,
     },
+    /// A query the store cannot answer as asked (e.g. a forged keyset).
+    #[error("invalid query: {0}")]
+    InvalidQuery(String),
     #[error(
         "the database was migrated by a newer Greenroom (schema version {found}, this build knows up to {known})"
     )]
@@ -120,11 +125,13 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// What stitching needs for each ref (missing refs are absent).
     async fn stitch_inputs(&self, refs: &[String]) -> StoreResult<Vec<StitchInput>>;
 
-    /// Writes stitched entities, deletes finals of refs that have none any
-    /// more, and clears the stitch mark of `done` — all in one transaction.
+    /// Writes stitched entities (with their search rows; an entity whose
+    /// hash is unchanged is left as it is), deletes finals of refs that have
+    /// none any more, and clears the stitch mark of `done` — all in one
+    /// transaction.
     async fn write_stitched(
         &self,
-        finals: Vec<FinalEntityRow>,
+        finals: Vec<StitchedEntity>,
         removed: Vec<String>,
         done: Vec<String>,
     ) -> StoreResult<()>;
@@ -159,4 +166,40 @@ pub trait CatalogStore: Send + Sync + 'static {
 
     /// Entities and sources that currently carry processing errors.
     async fn processing_errors(&self, limit: usize) -> StoreResult<Vec<ErrorRow>>;
+
+    /// Final entities matching `query`, in its order, with their sort values.
+    async fn query_entities(&self, query: &EntityQuery) -> StoreResult<Vec<QueriedEntity>>;
+
+    /// How many final entities match `query` (its filter, full-text
+    /// condition and required sort keys; paging is ignored).
+    async fn count_entities(&self, query: &EntityQuery) -> StoreResult<u64>;
+
+    /// Value counts of each facet key (lower-cased) over the entities
+    /// matching `filter`, in the order of `keys`.
+    async fn facets(
+        &self,
+        keys: &[String],
+        filter: Option<&Predicate>,
+    ) -> StoreResult<Vec<FacetCounts>>;
+
+    /// The final entities with these refs that match `filter` (any order;
+    /// missing refs are absent).
+    async fn final_entities_by_refs(
+        &self,
+        refs: &[String],
+        filter: Option<&Predicate>,
+    ) -> StoreResult<Vec<FinalEntityRow>>;
+
+    /// One final entity by `metadata.uid`.
+    async fn final_entity_by_uid(&self, uid: &str) -> StoreResult<Option<FinalEntityRow>>;
+
+    /// Deletes the entity with this uid (its processed and final forms and
+    /// the relations it emitted), and makes its source be read again at the
+    /// next pass, so an entity that is still described comes back. Returns
+    /// whether it existed.
+    async fn delete_entity_by_uid(&self, uid: &str) -> StoreResult<bool>;
+
+    /// The Location entity whose target emits `entity_ref`: `None` when the
+    /// entity is unknown, `Some(None)` for an entity of a root source.
+    async fn entity_parent(&self, entity_ref: &str) -> StoreResult<Option<Option<String>>>;
 }

@@ -12,16 +12,28 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const SQLITE: &[Migration] = &[Migration {
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration {
     version: 1,
     name: "catalog",
     sql: include_str!("../migrations/sqlite/0001_catalog.sql"),
+},
+Migration {
+    version: 2,
+    name: "search",
+    sql: include_str!("../migrations/sqlite/0002_search.sql"),
 }];
 
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration {
     version: 1,
     name: "catalog",
     sql: include_str!("../migrations/postgres/0001_catalog.sql"),
+},
+Migration {
+    version: 2,
+    name: "search",
+    sql: include_str!("../migrations/postgres/0002_search.sql"),
 }];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS greenroom_migrations (\

@@ -18,6 +18,8 @@ const MIGRATIONS: &[migrate::Migration] = migrate::POSTGRES;
 /// Catalog storage in PostgreSQL.
 pub struct PostgresStore {
     pool: sqlx::PgPool,
+    /// Search key ids seen by this process.
+    keys: crate::keys::KeyCache,
     /// Entities upserted by this process, and that count when statistics
     /// were last refreshed (see `after_commit`).
     written: AtomicU64,
@@ -45,6 +47,7 @@ impl PostgresStore {
         ensure_indexes(&pool).await?;
         Ok(PostgresStore {
             pool,
+            keys: crate::keys::KeyCache::default(),
             written: AtomicU64::new(0),
             analyzed_at: AtomicU64::new(0),
         })
@@ -107,10 +110,14 @@ impl PostgresStore {
 /// After a bulk load the planner knows nothing about the new rows and would
 /// scan whole tables; `ANALYZE` samples them (a fraction of a second).
 async fn refresh_statistics(pool: &sqlx::PgPool) -> StoreResult<()> {
-    sqlx::query("ANALYZE entities, relations, stitch_queue, sources, final_entities")
+    sqlx::query("ANALYZE entities, relations, stitch_queue, sources, final_entities, search, search_keys")
         .execute(pool)
         .await?;
     Ok(())
 }
 
+/// PostgreSQL plans from its own per-value statistics.
+const ESTIMATES_SELECTIVITY: bool = false;
+
 include!("sql_common.rs");
+include!("query_sql.rs");

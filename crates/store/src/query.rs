@@ -90,13 +90,14 @@ pub struct SortKey {
 }
 
 /// What breaks ties after the sort keys (and orders results when there are
-/// none): Backstage's legacy `GET /entities` orders by entity ref, its
-/// cursor queries by uid.
+/// none): Backstage's legacy `GET /entities` orders by entity ref; its
+/// cursor queries order by an internal id (Backstage: the uid, here the
+/// entity's row id, which is as stable and cheaper to seek).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tiebreak {
     #[default]
     EntityRef,
-    EntityId,
+    Row,
 }
 
 /// A case-insensitive substring match on some search keys.
@@ -113,8 +114,9 @@ pub struct FullText {
 /// the entity with these sort values and tiebreak value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keyset {
-    /// One value per sort key (`None` where the entity lacks the key).
+    /// One value per sort key (keysets need every sort key present).
     pub sort_values: Vec<Option<String>>,
+    /// The tiebreak value ([`QueriedEntity::tiebreak`] of the last row).
     pub tiebreak: String,
     /// Whether the page runs backwards from the position (a "previous"
     /// page); its rows are still returned in the query's order.
@@ -137,11 +139,13 @@ pub struct EntityQuery {
     pub limit: Option<u64>,
 }
 
-/// One entity a query found, with the values it sorted by (for cursors).
+/// One entity a query found, with what it sorted by (for cursors).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueriedEntity {
     pub row: crate::FinalEntityRow,
     pub sort_values: Vec<Option<String>>,
+    /// The value of the query's tiebreak (entity ref or row id) as text.
+    pub tiebreak: String,
 }
 
 /// Counts of each distinct value of one facet key.

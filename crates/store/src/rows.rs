@@ -146,3 +146,32 @@ pub struct ErrorRow {
     /// JSON array of errors.
     pub errors: String,
 }
+
+/// One search row of a final entity (see `greenroom_model::search`): what
+/// filters, facets, sorting and full-text matching read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRow {
+    /// Lower-cased dotted path.
+    pub key: String,
+    /// Lower-cased value (`None`: null or too long to search).
+    pub value: Option<String>,
+    /// The value as written, when it differs from `value`.
+    pub original: Option<String>,
+}
+
+/// A stitched entity with its search rows, as stitching writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StitchedEntity {
+    pub row: FinalEntityRow,
+    pub search: Vec<SearchRow>,
+}
+
+impl From<FinalEntityRow> for StitchedEntity {
+    /// An entity with no search rows (tests and tools that only read bodies).
+    fn from(row: FinalEntityRow) -> Self {
+        StitchedEntity {
+            row,
+            search: Vec::new(),
+        }
+    }
+}

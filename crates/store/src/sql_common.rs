@@ -14,7 +14,7 @@ use crate::migrate::{CREATE_TABLE, Migration, now_millis};
 use crate::{dedupe, text};
 use crate::{
     BatchState, CatalogStore, CommitBatch, EntityStateRow, EntityUpsert, ErrorRow,
-    FinalEntityRow, RelationRow, SourceRow, StitchInput, StoreError, StoreResult,
+    FinalEntityRow, RelationRow, SourceRow, StitchInput, StitchedEntity, StoreError, StoreResult,
 };
 
 /// Most bind parameters one statement may carry (below both backends' limits).
@@ -30,12 +30,18 @@ type Tx<'a> = sqlx::Transaction<'a, Db>;
 const STITCH_INDEX: &str = "CREATE INDEX IF NOT EXISTS relations_by_source \
      ON relations (source_ref, relation_type, target_ref)";
 
+/// The index filters, facets and sorting read search rows through; dropped
+/// like [`STITCH_INDEX`] during a bulk load into an empty catalog.
+const SEARCH_INDEX: &str = "CREATE INDEX IF NOT EXISTS search_by_value \
+     ON search (key_id, value, entity_row, original)";
+
 /// Recreates indexes a bulk load may have dropped.
 async fn ensure_indexes(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     // A write transaction from the start: replicas starting together must
     // queue for the write lock rather than fail upgrading a read.
     let mut tx = begin_write(pool).await?;
     sqlx::query(STITCH_INDEX).execute(&mut *tx).await?;
+    sqlx::query(SEARCH_INDEX).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -334,6 +340,7 @@ async fn delete_entities(tx: &mut Tx<'_>, refs: &[String]) -> StoreResult<()> {
     }
     drop_relations(tx, refs).await?;
     for chunk in refs.chunks(IN_CHUNK) {
+        delete_search_rows_of_refs(tx, chunk).await?;
         for table in ["entities", "final_entities", "stitch_queue"] {
             let mut qb = QueryBuilder::<Db>::new(format!("DELETE FROM {table} WHERE entity_ref "));
             push_in_list(&mut qb, chunk);
@@ -541,16 +548,25 @@ impl CatalogStore for Store {
 
     async fn write_stitched(
         &self,
-        finals: Vec<FinalEntityRow>,
+        finals: Vec<StitchedEntity>,
         removed: Vec<String>,
         done: Vec<String>,
     ) -> StoreResult<()> {
-        text::check_finals(&finals)?;
+        text::check_stitched(&finals)?;
         let (removed, done) = (text::lookup_keys(&removed), text::lookup_keys(&done));
         let mut tx = begin_write(&self.pool).await?;
+        // Only new entities and changed ones come back from the upsert; their
+        // search rows are replaced.
+        let mut written: Vec<(i64, usize)> = Vec::with_capacity(finals.len());
+        let position: HashMap<&str, usize> = finals
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.row.entity_ref.as_str(), i))
+            .collect();
         for chunk in finals.chunks(MAX_BINDS / 8) {
             let mut qb = QueryBuilder::<Db>::new(format!("INSERT INTO final_entities ({FINAL_COLUMNS}) "));
             qb.push_values(chunk, |mut row, f| {
+                let f = &f.row;
                 row.push_bind(f.entity_ref.clone())
                     .push_bind(f.entity_id.clone())
                     .push_bind(f.kind.clone())
@@ -563,11 +579,20 @@ impl CatalogStore for Store {
             qb.push(
                 " ON CONFLICT (entity_ref) DO UPDATE SET entity_id = excluded.entity_id, \
                  kind = excluded.kind, namespace = excluded.namespace, name = excluded.name, \
-                 body = excluded.body, hash = excluded.hash, stitched_at = excluded.stitched_at",
+                 body = excluded.body, hash = excluded.hash, stitched_at = excluded.stitched_at \
+                 WHERE final_entities.hash <> excluded.hash \
+                 RETURNING id, entity_ref",
             );
-            qb.build().persistent(false).execute(&mut *tx).await?;
+            for row in qb.build().persistent(false).fetch_all(&mut *tx).await? {
+                let entity_ref: String = row.try_get(1)?;
+                if let Some(&i) = position.get(entity_ref.as_str()) {
+                    written.push((row.try_get(0)?, i));
+                }
+            }
         }
+        let new_keys = write_search_rows(&mut tx, &self.keys, &finals, &written).await?;
         for chunk in removed.chunks(IN_CHUNK) {
+            delete_search_rows_of_refs(&mut tx, chunk).await?;
             let mut qb = QueryBuilder::<Db>::new("DELETE FROM final_entities WHERE entity_ref ");
             push_in_list(&mut qb, chunk);
             qb.build().persistent(false).execute(&mut *tx).await?;
@@ -580,6 +605,7 @@ impl CatalogStore for Store {
             qb.build().persistent(false).execute(&mut *tx).await?;
         }
         tx.commit().await?;
+        self.keys.remember(new_keys);
         Ok(())
     }
 
@@ -593,6 +619,14 @@ impl CatalogStore for Store {
         sqlx::query("DROP INDEX IF EXISTS relations_by_source")
             .execute(&self.pool)
             .await?;
+        let any_search = sqlx::query("SELECT entity_row FROM search LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        if any_search.is_none() {
+            sqlx::query("DROP INDEX IF EXISTS search_by_value")
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(true)
     }
 
@@ -666,5 +700,85 @@ impl CatalogStore for Store {
                 })
             })
             .collect()
+    }
+
+    async fn query_entities(&self, query: &crate::EntityQuery) -> StoreResult<Vec<crate::QueriedEntity>> {
+        self.run_query(query).await
+    }
+
+    async fn count_entities(&self, query: &crate::EntityQuery) -> StoreResult<u64> {
+        self.run_count(query).await
+    }
+
+    async fn facets(
+        &self,
+        keys: &[String],
+        filter: Option<&crate::Predicate>,
+    ) -> StoreResult<Vec<crate::FacetCounts>> {
+        self.run_facets(keys, filter).await
+    }
+
+    async fn final_entities_by_refs(
+        &self,
+        refs: &[String],
+        filter: Option<&crate::Predicate>,
+    ) -> StoreResult<Vec<FinalEntityRow>> {
+        self.run_by_refs(refs, filter).await
+    }
+
+    async fn final_entity_by_uid(&self, uid: &str) -> StoreResult<Option<FinalEntityRow>> {
+        if !text::storable(uid) {
+            return Ok(None);
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FINAL_COLUMNS} FROM final_entities WHERE entity_id = $1"
+        )))
+        .bind(uid.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(final_from_row).transpose()
+    }
+
+    async fn delete_entity_by_uid(&self, uid: &str) -> StoreResult<bool> {
+        if !text::storable(uid) {
+            return Ok(false);
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let found = sqlx::query("SELECT entity_ref, source_key FROM entities WHERE entity_id = $1")
+            .bind(uid.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(found) = found else {
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let entity_ref: String = found.try_get(0)?;
+        let source_key: Option<String> = found.try_get(1)?;
+        delete_entities(&mut tx, std::slice::from_ref(&entity_ref)).await?;
+        // The source is read again at the next pass, so an entity that is
+        // still described comes back (as in Backstage: deleting a registered
+        // entity is not permanent).
+        if let Some(source_key) = source_key {
+            sqlx::query("UPDATE sources SET content_hash = NULL WHERE source_key = $1")
+                .bind(source_key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn entity_parent(&self, entity_ref: &str) -> StoreResult<Option<Option<String>>> {
+        if !text::storable(entity_ref) {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT s.parent_ref FROM entities e LEFT JOIN sources s ON s.source_key = e.source_key \
+             WHERE e.entity_ref = $1",
+        )
+        .bind(entity_ref.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok(row.try_get::<Option<String>, _>(0)?)).transpose()
     }
 }

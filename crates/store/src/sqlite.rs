@@ -17,6 +17,8 @@ const MIGRATIONS: &[migrate::Migration] = migrate::SQLITE;
 /// Catalog storage in SQLite.
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    /// Search key ids seen by this process.
+    keys: crate::keys::KeyCache,
 }
 
 impl SqliteStore {
@@ -66,7 +68,10 @@ impl SqliteStore {
     async fn migrated(pool: sqlx::SqlitePool) -> StoreResult<Self> {
         run_migrations(&pool, MIGRATIONS).await?;
         ensure_indexes(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            keys: crate::keys::KeyCache::default(),
+        })
     }
 }
 
@@ -104,4 +109,10 @@ impl SqliteStore {
     }
 }
 
+/// SQLite keeps no per-value statistics, so the query layer measures
+/// how many rows a condition matches (a bounded count) to pick what drives
+/// a query.
+const ESTIMATES_SELECTIVITY: bool = true;
+
 include!("sql_common.rs");
+include!("query_sql.rs");

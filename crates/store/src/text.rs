@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::{CommitBatch, EntityUpsert, FinalEntityRow, SourceRow, StoreError, StoreResult};
+use crate::{CommitBatch, EntityUpsert, SourceRow, StitchedEntity, StoreError, StoreResult};
 
 /// Whether `value` can be stored (has no NUL byte).
 pub(crate) fn storable(value: &str) -> bool {
@@ -82,8 +82,9 @@ pub(crate) fn check_batch(batch: &CommitBatch) -> StoreResult<()> {
 }
 
 /// Refuses stitched entities that would store a NUL byte.
-pub(crate) fn check_finals(finals: &[FinalEntityRow]) -> StoreResult<()> {
-    finals.iter().try_for_each(|row| {
+pub(crate) fn check_stitched(finals: &[StitchedEntity]) -> StoreResult<()> {
+    finals.iter().try_for_each(|f| {
+        let row = &f.row;
         let subject = &row.entity_ref;
         check("entity ref", subject, &row.entity_ref)?;
         check("entity id", subject, &row.entity_id)?;

@@ -202,6 +202,29 @@ fn a_part_of_b() -> Vec<RelationRow> {
     vec![rel(A, "partOf", B), rel(B, "hasPart", A)]
 }
 
+/// `write_stitched` for rows without search rows (these tests read bodies;
+/// search rows have their own suite in `queries.rs`).
+trait WriteFinals {
+    async fn write_finals(
+        &self,
+        finals: Vec<FinalEntityRow>,
+        removed: Vec<String>,
+        done: Vec<String>,
+    ) -> greenroom_store::StoreResult<()>;
+}
+
+impl WriteFinals for dyn CatalogStore {
+    async fn write_finals(
+        &self,
+        finals: Vec<FinalEntityRow>,
+        removed: Vec<String>,
+        done: Vec<String>,
+    ) -> greenroom_store::StoreResult<()> {
+        self.write_stitched(finals.into_iter().map(Into::into).collect(), removed, done)
+            .await
+    }
+}
+
 fn final_row(entity_ref: &str, entity_id: &str, body: &str) -> FinalEntityRow {
     let (kind, namespace, name) = ref_parts(entity_ref);
     FinalEntityRow {
@@ -280,7 +303,7 @@ async fn is_marked(store: &dyn CatalogStore, entity_ref: &str) -> bool {
 async fn clear_queue(store: &dyn CatalogStore) {
     let done = store.stitch_queue(usize::MAX).await.unwrap();
     store
-        .write_stitched(Vec::new(), Vec::new(), done)
+        .write_finals(Vec::new(), Vec::new(), done)
         .await
         .unwrap();
     assert!(queue(store).await.is_empty());
@@ -355,7 +378,7 @@ async fn reconnecting_migrates_once_and_keeps_data(fixture: Arc<Fixture>) {
     )
     .await;
     store
-        .write_stitched(
+        .write_finals(
             vec![final_row(A, "id-a", "{\"a\":1}")],
             Vec::new(),
             refs(&[A]),
@@ -401,7 +424,7 @@ async fn replicas_starting_together_share_one_database(fixture: Arc<Fixture>) {
         Some("id-a".to_owned())
     );
     second
-        .write_stitched(vec![final_row(A, "id-a", "{}")], Vec::new(), refs(&[A]))
+        .write_finals(vec![final_row(A, "id-a", "{}")], Vec::new(), refs(&[A]))
         .await
         .unwrap();
     assert!(first.final_entity(A).await.unwrap().is_some());
@@ -644,7 +667,7 @@ async fn new_relation_source_is_marked_until_stitched(store: Arc<dyn CatalogStor
     assert!(!is_marked(&*store, C).await, "C is untouched");
 
     store
-        .write_stitched(Vec::new(), Vec::new(), refs(&[B]))
+        .write_finals(Vec::new(), Vec::new(), refs(&[B]))
         .await
         .unwrap();
     assert_eq!(queue(&*store).await, refs(&[A]).into_iter().collect());
@@ -876,7 +899,7 @@ async fn write_stitched_writes_updates_and_removes_finals(store: Arc<dyn Catalog
     seed_abc(&*store).await;
     store.mark_for_stitch(&refs(&[A, B, C])).await.unwrap();
     store
-        .write_stitched(
+        .write_finals(
             vec![
                 final_row(A, "id-a", "{\"v\":1}"),
                 final_row(B, "id-b", "{\"v\":1}"),
@@ -900,7 +923,7 @@ async fn write_stitched_writes_updates_and_removes_finals(store: Arc<dyn Catalog
     let mut updated = final_row(A, "id-a", "{\"v\":2}");
     updated.stitched_at += 1;
     store
-        .write_stitched(vec![updated.clone()], refs(&[B]), Vec::new())
+        .write_finals(vec![updated.clone()], refs(&[B]), Vec::new())
         .await
         .unwrap();
     assert_eq!(store.final_entity(A).await.unwrap(), Some(updated.clone()));
@@ -908,7 +931,7 @@ async fn write_stitched_writes_updates_and_removes_finals(store: Arc<dyn Catalog
     assert_eq!(store.final_entities(None, 10).await.unwrap(), vec![updated]);
     // Removing what is not there is fine.
     store
-        .write_stitched(
+        .write_finals(
             Vec::new(),
             refs(&[B, "component:default/never"]),
             refs(&[C]),
@@ -941,7 +964,7 @@ async fn final_entities_page_in_byte_order(store: Arc<dyn CatalogStore>) {
         .map(|(i, r)| final_row(r, &format!("id-{i}"), "{}"))
         .collect();
     store
-        .write_stitched(finals, Vec::new(), Vec::new())
+        .write_finals(finals, Vec::new(), Vec::new())
         .await
         .unwrap();
     let mut expected: Vec<String> = refs(&names);
@@ -990,7 +1013,7 @@ async fn final_entities_page_in_byte_order(store: Arc<dyn CatalogStore>) {
 async fn count_by_kind_counts_finals(store: Arc<dyn CatalogStore>) {
     assert!(store.count_by_kind().await.unwrap().is_empty());
     store
-        .write_stitched(
+        .write_finals(
             vec![
                 final_row(A, "id-a", "{}"),
                 final_row(C, "id-c", "{}"),
@@ -1011,7 +1034,7 @@ async fn count_by_kind_counts_finals(store: Arc<dyn CatalogStore>) {
         ]
     );
     store
-        .write_stitched(Vec::new(), refs(&[A]), Vec::new())
+        .write_finals(Vec::new(), refs(&[A]), Vec::new())
         .await
         .unwrap();
     assert_eq!(
@@ -1076,7 +1099,7 @@ async fn delete_entities_removes_entity_relations_and_final(store: Arc<dyn Catal
     )
     .await;
     store
-        .write_stitched(
+        .write_finals(
             vec![final_row(A, "id-a", "{}"), final_row(B, "id-b", "{}")],
             Vec::new(),
             refs(&[A, B]),
@@ -1182,7 +1205,7 @@ async fn failed_commit_changes_nothing(store: Arc<dyn CatalogStore>) {
     )
     .await;
     store
-        .write_stitched(vec![final_row(A, "id-a", "{}")], Vec::new(), refs(&[A]))
+        .write_finals(vec![final_row(A, "id-a", "{}")], Vec::new(), refs(&[A]))
         .await
         .unwrap();
 
@@ -1251,7 +1274,7 @@ async fn failed_commit_changes_nothing(store: Arc<dyn CatalogStore>) {
 async fn failed_write_stitched_changes_nothing(store: Arc<dyn CatalogStore>) {
     seed_abc(&*store).await;
     store
-        .write_stitched(
+        .write_finals(
             vec![final_row(A, "id-a", "{\"v\":1}")],
             Vec::new(),
             Vec::new(),
@@ -1264,7 +1287,7 @@ async fn failed_write_stitched_changes_nothing(store: Arc<dyn CatalogStore>) {
 
     // Two finals with one entity_id violate UNIQUE(entity_id).
     let result = store
-        .write_stitched(
+        .write_finals(
             vec![
                 final_row(A, "id-a", "{\"v\":2}"),
                 final_row(B, "id-b", "{}"),
@@ -1439,7 +1462,7 @@ async fn hostile_strings_round_trip(store: Arc<dyn CatalogStore>) {
         .map(|(i, r)| final_row(r, &format!("id-'{i}'"), &hostile_json))
         .collect();
     store
-        .write_stitched(finals.clone(), Vec::new(), refs(HOSTILE))
+        .write_finals(finals.clone(), Vec::new(), refs(HOSTILE))
         .await
         .unwrap();
     for row in &finals {
@@ -1516,7 +1539,7 @@ async fn nul_bytes_are_refused_without_panic(store: Arc<dyn CatalogStore>) {
         );
     }
     let error = store
-        .write_stitched(
+        .write_finals(
             vec![final_row(A, "id-a", "{\"x\":\"\0\"}")],
             Vec::new(),
             refs(&[A]),
@@ -1556,7 +1579,7 @@ async fn nul_bytes_are_refused_without_panic(store: Arc<dyn CatalogStore>) {
     assert_eq!(store.final_entity(nul_ref).await.unwrap(), None);
     store.mark_for_stitch(&refs(&[nul_ref])).await.unwrap();
     store
-        .write_stitched(
+        .write_finals(
             vec![final_row(A, "id-a", "{}"), final_row(C, "id-c", "{}")],
             Vec::new(),
             Vec::new(),
@@ -1604,7 +1627,7 @@ async fn concurrent_writers_and_readers(store: Arc<dyn CatalogStore>) {
                 let inputs = store.stitch_inputs(&refs(&[&me, B])).await.unwrap();
                 assert_eq!(inputs.len(), 2);
                 store
-                    .write_stitched(
+                    .write_finals(
                         vec![final_row(&me, &format!("id-{worker}-{round}"), "{}")],
                         Vec::new(),
                         vec![me.clone()],
@@ -1632,7 +1655,7 @@ async fn empty_commit_is_accepted(store: Arc<dyn CatalogStore>) {
     );
     assert!(store.stitch_inputs(&[]).await.unwrap().is_empty());
     store
-        .write_stitched(Vec::new(), Vec::new(), Vec::new())
+        .write_finals(Vec::new(), Vec::new(), Vec::new())
         .await
         .unwrap();
     store.mark_for_stitch(&[]).await.unwrap();
