@@ -70,6 +70,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let state = greenroom_web::AppState {
         store,
         refresh: wake_tx,
+        metrics: std::sync::Arc::default(),
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -202,4 +202,8 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// The Location entity whose target emits `entity_ref`: `None` when the
     /// entity is unknown, `Some(None)` for an entity of a root source.
     async fn entity_parent(&self, entity_ref: &str) -> StoreResult<Option<Option<String>>>;
+
+    /// How many entities and how many sources currently have processing
+    /// errors.
+    async fn count_processing_errors(&self) -> StoreResult<(u64, u64)>;
 }

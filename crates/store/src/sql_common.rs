@@ -781,4 +781,18 @@ impl CatalogStore for Store {
         .await?;
         row.map(|row| Ok(row.try_get::<Option<String>, _>(0)?)).transpose()
     }
+
+    async fn count_processing_errors(&self) -> StoreResult<(u64, u64)> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM entities WHERE errors <> '[]'), \
+             (SELECT COUNT(*) FROM sources WHERE errors <> '[]')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (entities, sources): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        Ok((
+            u64::try_from(entities).unwrap_or(0),
+            u64::try_from(sources).unwrap_or(0),
+        ))
+    }
 }

@@ -8,6 +8,7 @@
 mod catalog;
 pub mod error;
 mod health;
+pub mod metrics;
 
 use std::sync::Arc;
 
@@ -21,14 +22,21 @@ pub struct AppState {
     pub store: Arc<dyn CatalogStore>,
     /// Wakes the refresh loop (a full channel means a refresh is pending).
     pub refresh: mpsc::Sender<()>,
+    /// Request counters and latencies for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
+        .route("/metrics", axum::routing::get(metrics::render))
         .nest("/api/catalog", catalog::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 
