@@ -8,6 +8,7 @@
 mod catalog;
 pub mod error;
 mod health;
+pub mod query;
 
 use std::sync::Arc;
 
