@@ -9,6 +9,7 @@ mod catalog;
 pub mod error;
 mod health;
 pub mod metrics;
+pub mod query;
 
 use std::sync::Arc;
 
