@@ -110,9 +110,11 @@ impl PostgresStore {
 /// After a bulk load the planner knows nothing about the new rows and would
 /// scan whole tables; `ANALYZE` samples them (a fraction of a second).
 async fn refresh_statistics(pool: &sqlx::PgPool) -> StoreResult<()> {
-    sqlx::query("ANALYZE entities, relations, stitch_queue, sources, final_entities, search, search_keys")
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "ANALYZE entities, relations, stitch_queue, sources, final_entities, search, search_keys",
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

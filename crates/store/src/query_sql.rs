@@ -23,6 +23,9 @@ use crate::query::{
 /// A top-level condition matching fewer rows than this drives the query.
 const SELECTIVE_ROWS: i64 = 2_000;
 
+/// One row to insert: entity row id, key id, seq, value, original.
+type SearchInsert = (i64, i64, i32, Option<String>, Option<String>);
+
 /// Search key ids a query needs; a key missing here is on no entity.
 type KeyIds = HashMap<String, i64>;
 
@@ -106,7 +109,7 @@ async fn write_search_rows(
         }
     }
 
-    let mut rows: Vec<(i64, i64, i32, Option<String>, Option<String>)> = Vec::new();
+    let mut rows: Vec<SearchInsert> = Vec::new();
     for (entity_row, i) in written {
         let mut seq = 0_i32;
         for r in &finals[*i].search {

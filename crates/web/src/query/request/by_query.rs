@@ -177,7 +177,7 @@ impl ByQueryRequest {
             full_text: spec.full_text.clone(),
             sort: spec.sort.iter().cloned().collect(),
             require_sort_keys: true,
-            tiebreak: Tiebreak::EntityId,
+            tiebreak: Tiebreak::Row,
             keyset,
             offset,
             limit: Some(self.limit),
@@ -364,7 +364,7 @@ mod tests {
         assert_eq!(ByQueryRequest::from_body(&json!(null)).unwrap(), request);
         assert_eq!(ByQueryRequest::from_body(&json!({})).unwrap(), request);
         let query = request.entity_query();
-        assert_eq!(query.tiebreak, Tiebreak::EntityId);
+        assert_eq!(query.tiebreak, Tiebreak::Row);
         assert!(query.require_sort_keys);
         assert_eq!(query.limit, Some(200));
     }
