@@ -9,19 +9,18 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use greenroom_store::query::{EntityQuery, Keyset, QueriedEntity};
 use greenroom_store::{CatalogStore, FinalEntityRow};
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
+use crate::api_routes::ApiRoutes;
 use crate::error::{ApiError, ApiFailure};
 use crate::query::{
     ByQueryPage, ByQueryRequest, ByRefsRequest, FacetsRequest, FieldSelection, ItemPosition,
@@ -33,28 +32,25 @@ const STREAM_PAGE: u64 = 1_000;
 /// Longest processing-parent chain followed for `/ancestry`.
 const MAX_ANCESTRY: usize = 64;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/entities", get(list_entities))
-        .route(
-            "/entities/by-query",
-            get(query_entities_get).post(query_entities_post),
-        )
-        .route("/entities/by-refs", axum::routing::post(entities_by_refs))
-        .route(
-            "/entities/by-uid/{uid}",
-            get(entity_by_uid).delete(delete_entity_by_uid),
-        )
-        .route(
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/entities", list_entities)
+        .get("/entities/by-query", query_entities_get)
+        .post("/entities/by-query", query_entities_post)
+        .post("/entities/by-refs", entities_by_refs)
+        .get("/entities/by-uid/{uid}", entity_by_uid)
+        .delete("/entities/by-uid/{uid}", delete_entity_by_uid)
+        .get(
             "/entities/by-name/{kind}/{namespace}/{name}",
-            get(entity_by_name),
+            entity_by_name,
         )
-        .route(
+        .get(
             "/entities/by-name/{kind}/{namespace}/{name}/ancestry",
-            get(entity_ancestry),
+            entity_ancestry,
         )
-        .route("/entity-facets", get(facets_get).post(facets_post))
-        .route("/refresh", axum::routing::post(refresh))
+        .get("/entity-facets", facets_get)
+        .post("/entity-facets", facets_post)
+        .post("/refresh", refresh)
 }
 
 /// Schedules a refresh; like Backstage's, it does not wait for it.
