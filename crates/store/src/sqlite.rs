@@ -102,7 +102,7 @@ fn push_membership(qb: &mut sqlx::QueryBuilder<Db>, keys: &[String]) {
 /// costs more than the insert itself).
 async fn insert_search_rows(
     tx: &mut sqlx::Transaction<'_, Db>,
-    rows: &[(i64, i64, i32, Option<String>, Option<String>)],
+    rows: &[SearchInsert],
 ) -> StoreResult<()> {
     let json = serde_json::to_string(rows).map_err(|e| {
         StoreError::Database(sqlx::Error::Encode(Box::new(e)))
