@@ -9,18 +9,23 @@
 //! same processing without storage for `greenroom validate`; `watch` turns
 //! file changes into refresh passes.
 
+pub mod analyze;
+pub mod dry_run;
 mod engine;
 mod hash;
 pub mod location;
 pub mod problem;
 mod process;
 mod reader;
+pub mod registered;
 mod stitch;
 pub mod validate;
 pub mod watch;
 
 pub use engine::{Engine, OrphanStrategy, PhaseTimings, RefreshReport, Root};
-pub use process::{AllowAllKinds, KindPolicy, Processor, SourceSpec};
+pub use process::{
+    AllowAllKinds, EntityOutcome, KindPolicy, ProcessedEntity, Processor, SourceOutcome, SourceSpec,
+};
 pub use reader::{DenyAllUrls, ReadError, Reader, UrlPolicy};
 pub use stitch::{StitchStats, stitch_pending};
 
@@ -32,6 +37,8 @@ pub enum CatalogError {
     Store(#[from] greenroom_store::StoreError),
     #[error("file watching failed: {0}")]
     Watch(String),
+    #[error(transparent)]
+    Registration(#[from] registered::RegistrationError),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -1,23 +1,20 @@
-//! The catalog read API used so far: entity by name, all entities, and the
-//! refresh trigger. Paths and shapes follow Backstage's `/api/catalog`.
+//! The catalog read API used so far: entity by name and all entities.
+//! Paths and shapes follow Backstage's `/api/catalog`.
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode, Uri, header};
+use axum::http::{Method, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 
 use crate::AppState;
 use crate::error::{ApiError, ApiFailure};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/entities", get(list_entities))
-        .route(
-            "/entities/by-name/{kind}/{namespace}/{name}",
-            get(entity_by_name),
-        )
-        .route("/refresh", post(refresh))
+    Router::new().route("/entities", get(list_entities)).route(
+        "/entities/by-name/{kind}/{namespace}/{name}",
+        get(entity_by_name),
+    )
 }
 
 fn json_response(body: String) -> Response {
@@ -82,10 +79,4 @@ async fn list_entities(
     }
     body.push(']');
     Ok(json_response(body))
-}
-
-/// Schedules a refresh; like Backstage's, it does not wait for it.
-async fn refresh(State(state): State<AppState>) -> StatusCode {
-    let _ = state.refresh.try_send(());
-    StatusCode::OK
 }
