@@ -8,6 +8,12 @@
 //! queue the sources its Location entities target. Memory stays bounded by
 //! the batch size, not the catalog size.
 //!
+//! The roots of a pass are the configured ones, then the locations
+//! registered through the API as stored when the pass starts (so every
+//! replica sees every registration). One registered location can also be
+//! refreshed on its own (a partial walk that removes nothing) or removed at
+//! once with everything it brought in.
+//!
 //! Invariants:
 //! * An entity belongs to the first source that emitted it; another source
 //!   emitting the same ref gets a conflict error until the owner lets go.

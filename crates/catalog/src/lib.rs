@@ -8,6 +8,12 @@
 //! one transaction per batch) → `stitch` (final entities). `validate` runs the
 //! same processing without storage for `greenroom validate`; `watch` turns
 //! file changes into refresh passes.
+//!
+//! Locations registered through the API are roots too (`registered`: their
+//! generated Location entities and sandboxes), read from the store at the
+//! start of every pass; `dry_run` works out what registering one would do
+//! without storing anything, and `analyze` looks into a folder or git
+//! repository for `POST /analyze-location`.
 
 pub mod analyze;
 pub mod dry_run;

@@ -540,7 +540,14 @@ fn add_location_annotations(value: &mut Value, spec: &SourceSpec) {
         (annotations::MANAGED_BY_LOCATION, spec.key()),
         (annotations::MANAGED_BY_ORIGIN_LOCATION, spec.origin.clone()),
     ];
-    if let SourceLocation::Url(url) = &spec.location {
+    // A registered URL location's own Location entity is annotated like an
+    // entity read from that URL (as Backstage annotates it).
+    let url = match &spec.location {
+        SourceLocation::Url(url) => Some(url.clone()),
+        SourceLocation::Registered(r) if r.location_type == "url" => Url::parse(&r.target).ok(),
+        SourceLocation::Registered(_) | SourceLocation::File(_) => None,
+    };
+    if let Some(url) = &url {
         defaults.push((annotations::VIEW_URL, url.to_string()));
         if let Ok(dir) = url.join("./") {
             defaults.push((annotations::SOURCE_LOCATION, format!("url:{dir}")));

@@ -46,11 +46,11 @@ pub struct RegisteredLocation {
 pub enum RegistrationError {
     #[error("Registered locations must be of an allowed type [\"url\",\"file\"], got {0:?}")]
     TypeNotAllowed(String),
-    #[error("location.target must not be empty")]
+    #[error("the location target must not be empty")]
     EmptyTarget,
-    #[error("location.target is longer than {MAX_TARGET_BYTES} bytes")]
+    #[error("the location target is longer than {MAX_TARGET_BYTES} bytes")]
     TooLong,
-    #[error("location.target may not contain control characters")]
+    #[error("the location target may not contain control characters")]
     ControlCharacters,
     #[error("file location targets must be absolute paths, got {0:?}")]
     NotAbsolute(String),

@@ -62,6 +62,9 @@ pub fn router(state: AppState) -> Router {
                 .merge(refresh::routes()),
         )
         .fallback(error::not_found)
+        // Like Backstage (Express), a known path with another method is
+        // simply not found, in the error envelope.
+        .method_not_allowed_fallback(error::not_found)
         .with_state(state)
 }
 

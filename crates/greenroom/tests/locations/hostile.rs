@@ -148,6 +148,10 @@ fn hostile(database: &Database) {
     }
     api.delete("/locations/%00")
         .expect_error(404, "NotFoundError");
+    // A known path with another method is not found either (as in
+    // Backstage), in the error envelope.
+    api.get("/locations/by-query")
+        .expect_error(404, "NotFoundError");
 
     assert!(api.is_healthy());
     assert_eq!(api.get("/locations").json(), json!([]));

@@ -297,6 +297,18 @@ fn url_locations(database: &Database) {
         api.get("/entities/by-name/group/default/team-a").status,
         404
     );
+    let generated = created["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "Location")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        generated["metadata"]["annotations"]["backstage.io/view-url"],
+        target.as_str(),
+        "{generated}"
+    );
 
     for (body, expected) in [
         (
@@ -511,4 +523,73 @@ fn by_query(database: &Database) {
             .expect_error(400, "InputError");
         assert!(message.contains(expected), "{body}: {message}");
     }
+}
+
+#[test]
+fn a_registration_overlapping_a_configured_location_leaves_its_entities_alone() {
+    for database in databases() {
+        overlapping(&database);
+    }
+}
+
+/// A configured location `all.yaml` lists `shared.yaml`, which is then
+/// registered on its own (URLs: no file watcher wakes a pass meanwhile).
+fn overlapping(database: &Database) {
+    let ws = Workspace::new();
+    ws.write(
+        "site/all.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  type: url\n  target: ./shared.yaml\n",
+    );
+    ws.write("site/shared.yaml", &component("shared", "first"));
+    let files = FileServer::start(ws.path("site"));
+    let config = format!(
+        "{QUIET}  locations:\n    - type: url\n      target: {}\nbackend:\n  reading:\n    allow:\n      - host: 127.0.0.1:{}\n",
+        files.url("all.yaml"),
+        files.port
+    );
+    let api = ws.serve(database, &config);
+    let path = "/api/catalog/entities/by-name/component/default/shared";
+    let (_, body) = api
+        .server
+        .wait_for(path, Duration::from_secs(20), |status, _| status == 200);
+    let before: Value = serde_json::from_str(&body).unwrap();
+    let origin = format!("url:{}", files.url("all.yaml"));
+    assert_eq!(
+        before["metadata"]["annotations"]["backstage.io/managed-by-origin-location"],
+        origin.as_str()
+    );
+
+    // The file changes, then is registered on its own: the registration
+    // lists its entity but leaves it to the configured root, which reached
+    // it first (the next full pass reads the change).
+    ws.write("site/shared.yaml", &component("shared", "second"));
+    let created = api.post(
+        "/locations",
+        &json!({"type": "url", "target": files.url("shared.yaml")}),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let created = created.json();
+    assert!(
+        refs_of(&created["entities"]).contains(&"component:default/shared".to_owned()),
+        "{created}"
+    );
+    let shared = api.get("/entities/by-name/component/default/shared").json();
+    assert_eq!(
+        shared["metadata"]["annotations"]["backstage.io/managed-by-origin-location"],
+        origin.as_str()
+    );
+
+    // Unregistering removes only what the registration brought in.
+    let id = created["location"]["id"].as_str().unwrap();
+    assert_eq!(api.delete(&format!("/locations/{id}")).status, 204);
+    let after = api.get("/entities/by-name/component/default/shared");
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert_eq!(after.json()["metadata"]["uid"], before["metadata"]["uid"]);
+    assert_eq!(
+        api.entity_refs(),
+        vec![
+            "component:default/shared".to_owned(),
+            "location:default/all".to_owned()
+        ]
+    );
 }
