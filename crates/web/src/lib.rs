@@ -2,9 +2,11 @@
 //! reads, registered locations, analysis, validation, refresh), in
 //! Backstage's paths and JSON shapes.
 //!
-//! Handlers are thin: extract, call the store or the engine's refresh
-//! trigger, answer. Every error goes through [`error::ApiError`], which
-//! renders Backstage's error envelope in one place.
+//! Handlers are thin: extract, call the store, the engine (registered
+//! locations, dry runs, analysis, validation) or the refresh trigger,
+//! answer. Every error goes through [`error::ApiError`], which renders
+//! Backstage's error envelope in one place (`POST /validate-entity` answers
+//! its own `{errors}` shape, as Backstage's does).
 
 mod analyze;
 mod catalog;
