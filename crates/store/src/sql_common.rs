@@ -33,8 +33,12 @@ const STITCH_INDEX: &str = "CREATE INDEX IF NOT EXISTS relations_by_source \
 /// Recreates indexes a bulk load may have dropped.
 async fn ensure_indexes(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     // A write transaction from the start: replicas starting together must
-    // queue for the write lock rather than fail upgrading a read.
+    // queue for the write lock rather than fail upgrading a read. On
+    // PostgreSQL two `CREATE INDEX IF NOT EXISTS` at once (a replica
+    // starting while another ends a bulk load) collide in the catalog, so
+    // they queue for the migration lock too.
     let mut tx = begin_write(pool).await?;
+    lock_for_migrations(&mut tx).await?;
     sqlx::query(STITCH_INDEX).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())

@@ -1753,6 +1753,7 @@ mod locations {
         ],
         persistent: [
             registered_locations_survive_a_restart,
+            a_replica_may_start_while_another_ends_a_bulk_load,
         ],
     }
 
@@ -2013,5 +2014,18 @@ mod locations {
         drop(store);
         let store = fixture.connect().await;
         assert_eq!(store.locations().await.unwrap(), vec![a]);
+    }
+
+    /// A replica starting (and recreating indexes a crash may have dropped)
+    /// while another rebuilds the stitch index after a bulk load: both
+    /// create the same index at once, which must not fail either.
+    async fn a_replica_may_start_while_another_ends_a_bulk_load(fixture: Arc<Fixture>) {
+        let store = fixture.connect().await;
+        for _ in 0..10 {
+            assert!(store.begin_bulk_load().await.unwrap());
+            let (ended, started) = tokio::join!(store.end_bulk_load(), fixture.connect());
+            ended.unwrap();
+            drop(started);
+        }
     }
 }

@@ -593,3 +593,43 @@ fn overlapping(database: &Database) {
         ]
     );
 }
+
+#[test]
+fn every_replica_walks_the_registered_locations() {
+    for database in databases() {
+        replicas(&database);
+    }
+}
+
+/// Two servers on one database: what one registers, the other's passes
+/// walk (a pass that ignored it would remove its sources as unreached).
+fn replicas(database: &Database) {
+    let ws = Workspace::new();
+    let repo = write_repo(&ws, "both");
+    let first = ws.serve(database, QUIET);
+    let second = ws.serve(database, QUIET);
+    let created = first.post("/locations", &json!({"type": "file", "target": repo}));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let expected = first.entity_refs();
+    assert_eq!(
+        second.get("/locations").json()[0]["data"],
+        created.json()["location"]
+    );
+
+    ws.write(
+        "both/more/billing.yaml",
+        &component("both-billing", "seen by the second"),
+    );
+    let reply = second.post(
+        "/refresh",
+        &json!({"entityRef": "component:default/both-billing"}),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    second.server.wait_for(
+        "/api/catalog/entities/by-name/component/default/both-billing",
+        Duration::from_secs(20),
+        |status, body| status == 200 && body.contains("seen by the second"),
+    );
+    assert_eq!(second.entity_refs(), expected);
+    assert_eq!(first.entity_refs(), expected);
+}
