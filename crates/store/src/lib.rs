@@ -176,6 +176,15 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// condition and required sort keys; paging is ignored).
     async fn count_entities(&self, query: &EntityQuery) -> StoreResult<u64>;
 
+    /// [`CatalogStore::query_entities`] and, when `count` is set,
+    /// [`CatalogStore::count_entities`] in one go (work they share, such as
+    /// a full-text scan, is done once).
+    async fn query_page(
+        &self,
+        query: &EntityQuery,
+        count: bool,
+    ) -> StoreResult<(Vec<QueriedEntity>, Option<u64>)>;
+
     /// Value counts of each facet key (lower-cased) over the entities
     /// matching `filter`, in the order of `keys`.
     async fn facets(

@@ -29,6 +29,21 @@ type SearchInsert = (i64, i64, i32, Option<String>, Option<String>);
 /// Search rows per insert statement.
 const SEARCH_INSERT_CHUNK: usize = 20_000;
 
+/// Keys every final entity has (Backstage's always-present search rows and
+/// the envelope's required fields): requiring them as sort keys needs no
+/// check.
+const ALWAYS_PRESENT: [&str; 5] = [
+    "kind",
+    "apiversion",
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+];
+
+/// Full-text matches up to this many are fetched once and then addressed by
+/// id (one scan of the searched keys serves both the page and the count).
+const MATERIALIZE_MAX: usize = 20_000;
+
 /// Search key ids a query needs; a key missing here is on no entity.
 type KeyIds = HashMap<String, i64>;
 
@@ -218,6 +233,46 @@ fn push_predicate(qb: &mut QueryBuilder<Db>, predicate: &Predicate, keys: &KeyId
     }
 }
 
+/// Restates required conditions on `kind`, `metadata.namespace` and
+/// `metadata.name` on the final entity's own columns (which hold the same
+/// lower-cased values): they cost no probe, and a single kind becomes a
+/// range of the entity ref index, so a page of one kind in ref order does
+/// not walk every entity of the kinds sorting before it.
+fn push_column_hints(qb: &mut QueryBuilder<Db>, filter: &Predicate) {
+    for (key, matcher) in required_fields(filter) {
+        let column = match key {
+            "kind" => "f.kind",
+            "metadata.namespace" => "f.namespace",
+            "metadata.name" => "f.name",
+            _ => continue,
+        };
+        let Matcher::AnyOf(values) = matcher else {
+            continue;
+        };
+        match values.as_slice() {
+            [] => {
+                qb.push(" AND 1=0");
+            }
+            [kind] if column == "f.kind" => {
+                qb.push(" AND f.kind = ");
+                qb.push_bind(kind.clone());
+                qb.push(" AND f.entity_ref >= ");
+                qb.push_bind(format!("{kind}:"));
+                qb.push(" AND f.entity_ref < ");
+                qb.push_bind(format!("{kind};"));
+            }
+            [one] => {
+                qb.push(format!(" AND {column} = "));
+                qb.push_bind(one.clone());
+            }
+            many => {
+                qb.push(format!(" AND {column}"));
+                push_membership(qb, many);
+            }
+        }
+    }
+}
+
 /// `LIKE` pattern for a substring, with `\` escaping.
 fn contains_pattern(term: &str) -> String {
     let mut pattern = String::with_capacity(term.len() + 2);
@@ -237,6 +292,8 @@ enum Driver<'q> {
     Table,
     Condition { key_id: i64, matcher: &'q Matcher },
     FullText { key_ids: Vec<i64>, pattern: String },
+    /// The full-text matches, fetched beforehand.
+    Ids(Vec<i64>),
     Sorted { key_id: i64 },
 }
 
@@ -298,16 +355,24 @@ impl Plan<'_> {
                      OR (o2.value = o.value AND o2.seq < o.seq)))"
                 ));
             }
+            Driver::Ids(ids) if ids.is_empty() => {
+                qb.push(" FROM final_entities f WHERE 1=0");
+            }
+            Driver::Ids(ids) => {
+                qb.push(" FROM final_entities f WHERE f.id IN ");
+                push_id_list(qb, ids);
+            }
             Driver::Table | Driver::Sorted { .. } => {
                 qb.push(" FROM final_entities f WHERE 1=1");
             }
         }
         if let Some(filter) = &self.query.filter {
+            push_column_hints(qb, filter);
             qb.push(" AND ");
             push_predicate(qb, filter, &self.keys, "f.id");
         }
         if let Some(full_text) = &self.query.full_text
-            && !matches!(self.driver, Driver::FullText { .. })
+            && !matches!(self.driver, Driver::FullText { .. } | Driver::Ids(_))
         {
             let ids: Vec<i64> = full_text
                 .keys
@@ -327,6 +392,9 @@ impl Plan<'_> {
         if self.query.require_sort_keys {
             for (i, sort) in self.query.sort.iter().enumerate() {
                 if i == 0 && sorted {
+                    continue;
+                }
+                if ALWAYS_PRESENT.contains(&sort.key.as_str()) {
                     continue;
                 }
                 match self.keys.get(&sort.key) {
@@ -478,10 +546,30 @@ impl Store {
                 .collect();
             if !key_ids.is_empty() {
                 let pattern = contains_pattern(&full_text.term);
+                let mut qb = QueryBuilder::<Db>::new(
+                    "SELECT DISTINCT entity_row FROM search WHERE key_id IN ",
+                );
+                push_id_list(&mut qb, &key_ids);
+                qb.push(" AND value LIKE ");
+                qb.push_bind(pattern.clone());
+                qb.push(format!(" ESCAPE '\\' LIMIT {}", MATERIALIZE_MAX + 1));
+                let ids: Vec<i64> = qb
+                    .build()
+                    .persistent(false)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|row| row.try_get::<i64, _>(0))
+                    .collect::<Result<_, _>>()?;
+                let driver = if ids.len() <= MATERIALIZE_MAX {
+                    Driver::Ids(ids)
+                } else {
+                    Driver::FullText { key_ids, pattern }
+                };
                 return Ok(Plan {
                     query,
                     keys,
-                    driver: Driver::FullText { key_ids, pattern },
+                    driver,
                 });
             }
         }
@@ -530,8 +618,29 @@ impl Store {
         })
     }
 
-    async fn run_query(&self, query: &EntityQuery) -> StoreResult<Vec<QueriedEntity>> {
+    /// A page and, when asked, the number of matches, from one plan (so a
+    /// full-text scan runs once for both).
+    async fn run_page(
+        &self,
+        query: &EntityQuery,
+        count: bool,
+    ) -> StoreResult<(Vec<QueriedEntity>, Option<u64>)> {
         let plan = self.plan(query).await?;
+        let total = if count {
+            Some(self.count_planned(&plan).await?)
+        } else {
+            None
+        };
+        let rows = if query.limit == Some(0) {
+            Vec::new()
+        } else {
+            self.query_planned(&plan).await?
+        };
+        Ok((rows, total))
+    }
+
+    async fn query_planned(&self, plan: &Plan<'_>) -> StoreResult<Vec<QueriedEntity>> {
+        let query = plan.query;
         let mut qb = QueryBuilder::<Db>::new(format!("SELECT {QUERY_COLUMNS}"));
         for i in 0..query.sort.len() {
             qb.push(format!(", {} AS sort_{i}", plan.sort_expr(i)));
@@ -563,8 +672,7 @@ impl Store {
         Ok(out)
     }
 
-    async fn run_count(&self, query: &EntityQuery) -> StoreResult<u64> {
-        let plan = self.plan(query).await?;
+    async fn count_planned(&self, plan: &Plan<'_>) -> StoreResult<u64> {
         let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*)");
         plan.push_from_where(&mut qb, true)?;
         let count: i64 = qb

@@ -610,7 +610,7 @@ impl CatalogStore for Store {
         }
         tx.commit().await?;
         self.keys.remember(new_keys);
-        Ok(())
+        self.after_commit(written.len()).await
     }
 
     async fn begin_bulk_load(&self) -> StoreResult<bool> {
@@ -707,11 +707,25 @@ impl CatalogStore for Store {
     }
 
     async fn query_entities(&self, query: &crate::EntityQuery) -> StoreResult<Vec<crate::QueriedEntity>> {
-        self.run_query(query).await
+        Ok(self.run_page(query, false).await?.0)
     }
 
     async fn count_entities(&self, query: &crate::EntityQuery) -> StoreResult<u64> {
-        self.run_count(query).await
+        let counting = crate::EntityQuery {
+            keyset: None,
+            offset: 0,
+            limit: Some(0),
+            ..query.clone()
+        };
+        Ok(self.run_page(&counting, true).await?.1.unwrap_or(0))
+    }
+
+    async fn query_page(
+        &self,
+        query: &crate::EntityQuery,
+        count: bool,
+    ) -> StoreResult<(Vec<crate::QueriedEntity>, Option<u64>)> {
+        self.run_page(query, count).await
     }
 
     async fn facets(

@@ -333,16 +333,15 @@ async fn answer_by_query(
     let mut query = request.entity_query();
     let backwards = query.keyset.as_ref().is_some_and(|k| k.backwards);
     let limit = request.limit;
-    query.limit = Some(limit.saturating_add(1));
-    let mut rows = if limit == 0 {
-        Vec::new()
-    } else {
-        state
-            .store
-            .query_entities(&query)
-            .await
-            .map_err(|e| req.fail(e))?
-    };
+    // One extra row tells whether another page follows; a limit of 0 asks
+    // for the count alone.
+    query.limit = Some(if limit == 0 { 0 } else { limit.saturating_add(1) });
+    let count = matches!(&request.page, ByQueryPage::Initial(initial) if initial.include_total);
+    let (mut rows, counted) = state
+        .store
+        .query_page(&query, count)
+        .await
+        .map_err(|e| req.fail(e))?;
     let limit_len = usize::try_from(limit).unwrap_or(usize::MAX);
     let extra = rows.len() > limit_len;
     if extra {
@@ -355,19 +354,8 @@ async fn answer_by_query(
 
     let (total_items, first, at_start) = match &request.page {
         ByQueryPage::Initial(initial) => {
-            let total = if initial.include_total {
-                Some(
-                    state
-                        .store
-                        .count_entities(&query)
-                        .await
-                        .map_err(|e| req.fail(e))?,
-                )
-            } else {
-                None
-            };
             let first = rows.first().map(position);
-            (total, first, initial.offset == 0)
+            (counted, first, initial.offset == 0)
         }
         ByQueryPage::Cursor(cursor) => {
             let at_start = if backwards {
