@@ -195,9 +195,10 @@ impl Engine {
         let _guard = self.running.lock().await;
         let started = Instant::now();
         let mut report = RefreshReport::default();
-        // Loading into an empty catalog defers the stitch index (and
-        // refreshes planner statistics after); it is restored even when the
-        // walk fails, and at every connect after a crash.
+        // Loading into an empty catalog defers the stitch index until the
+        // walk ends and the search index until stitching ends (and then
+        // refreshes planner statistics); both are restored even when a step
+        // fails, and at every connect after a crash.
         let bulk = self.store.begin_bulk_load().await?;
         let walked = self.walk(&mut report).await;
         if bulk {
@@ -205,7 +206,11 @@ impl Engine {
         }
         walked?;
         let stitching = Instant::now();
-        report.stitched = stitch_pending(self.store.as_ref()).await?;
+        let stitched = stitch_pending(self.store.as_ref()).await;
+        if bulk {
+            self.store.end_bulk_stitch().await?;
+        }
+        report.stitched = stitched?;
         report.timings.stitch = stitching.elapsed();
         report.duration = started.elapsed();
         Ok(report)

@@ -142,13 +142,20 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// holds no relations yet, the index that serves stitching is dropped so
     /// that the load does not scatter writes over it, and `true` is
     /// returned; [`CatalogStore::end_bulk_load`] rebuilds it in one sorted
-    /// pass. A process that dies in between gets it back at the next
-    /// [`connect`]. Otherwise nothing changes and `false` is returned.
+    /// pass; the search index likewise, when there are no search rows yet
+    /// ([`CatalogStore::end_bulk_stitch`]). A process that dies in between
+    /// gets them back at the next [`connect`]. Otherwise nothing changes and
+    /// `false` is returned.
     async fn begin_bulk_load(&self) -> StoreResult<bool>;
 
-    /// Ends a bulk load: rebuilds what [`CatalogStore::begin_bulk_load`]
-    /// dropped (a no-op when nothing was dropped).
+    /// Ends the loading half of a bulk load: rebuilds the index stitching
+    /// needs (a no-op when nothing was dropped).
     async fn end_bulk_load(&self) -> StoreResult<()>;
+
+    /// Ends a bulk load once its entities are stitched: rebuilds the search
+    /// index in one sorted pass (stitching writes the search rows, so it
+    /// comes back after them) and refreshes planner statistics.
+    async fn end_bulk_stitch(&self) -> StoreResult<()>;
 
     /// Marks refs for stitching (used after external changes).
     async fn mark_for_stitch(&self, refs: &[String]) -> StoreResult<()>;

@@ -50,6 +50,16 @@ async fn ensure_indexes(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     Ok(())
 }
 
+/// Recreates one index a bulk load dropped (queued behind migrations, like
+/// [`ensure_indexes`]).
+async fn restore_index(pool: &sqlx::Pool<Db>, sql: &'static str) -> StoreResult<()> {
+    let mut tx = begin_write(pool).await?;
+    lock_for_migrations(&mut tx).await?;
+    sqlx::query(sql).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Runs the migrations this build knows and the database lacks, each in its
 /// own transaction. Every step first takes the backend's migration lock and
 /// then re-reads what is applied, so replicas starting together on one
@@ -635,7 +645,11 @@ impl CatalogStore for Store {
     }
 
     async fn end_bulk_load(&self) -> StoreResult<()> {
-        ensure_indexes(&self.pool).await?;
+        restore_index(&self.pool, STITCH_INDEX).await
+    }
+
+    async fn end_bulk_stitch(&self) -> StoreResult<()> {
+        restore_index(&self.pool, SEARCH_INDEX).await?;
         self.after_bulk_load().await
     }
 

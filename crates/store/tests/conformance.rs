@@ -1753,6 +1753,7 @@ async fn bulk_load_only_on_an_empty_catalog_and_stitching_still_sees_relations(
         "a catalog with relations is not bulk-loaded"
     );
     store.end_bulk_load().await.unwrap();
+    store.end_bulk_stitch().await.unwrap();
 }
 
 // ---------------------------------------------------------------------------

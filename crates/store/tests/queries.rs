@@ -32,6 +32,7 @@ conformance! {
         lookups_by_refs_and_uid,
         restitching_replaces_search_rows,
         plans_agree_on_a_larger_catalog,
+        a_bulk_loaded_catalog_is_searchable,
     ],
     persistent: [],
 }
@@ -598,4 +599,33 @@ async fn plans_agree_on_a_larger_catalog(store: Arc<dyn CatalogStore>) {
         .map(|e| e.sort_values[0].clone().unwrap())
         .collect();
     assert_eq!(got_titles, &titles[..10]);
+}
+
+/// A first load writes search rows while their index is dropped; once the
+/// load ends every query answers as usual, page and count together.
+async fn a_bulk_loaded_catalog_is_searchable(store: Arc<dyn CatalogStore>) {
+    assert!(store.begin_bulk_load().await.unwrap());
+    seed(&store, organisation()).await;
+    store.end_bulk_load().await.unwrap();
+    store.end_bulk_stitch().await.unwrap();
+    let mut query = filtered(Predicate::equals("metadata.tags", "java"));
+    query.full_text = Some(FullText {
+        term: "a".to_owned(),
+        keys: vec!["metadata.name".to_owned()],
+    });
+    query.limit = Some(1);
+    let (page, total) = store.query_page(&query, true).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].row.entity_ref, "component:default/lib-a");
+    assert_eq!(total, Some(1));
+    let facets = store.facets(&["kind".to_owned()], None).await.unwrap();
+    assert_eq!(facets[0].values[0], ("Component".to_owned(), 4));
+    // Once there are search rows, a later load keeps their index.
+    assert!(store.begin_bulk_load().await.unwrap());
+    store.end_bulk_load().await.unwrap();
+    store.end_bulk_stitch().await.unwrap();
+    assert_eq!(
+        refs(&store, filtered(Predicate::equals("kind", "group"))).await,
+        ["group:default/team-a", "group:default/team-b"]
+    );
 }

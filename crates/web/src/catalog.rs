@@ -335,7 +335,11 @@ async fn answer_by_query(
     let limit = request.limit;
     // One extra row tells whether another page follows; a limit of 0 asks
     // for the count alone.
-    query.limit = Some(if limit == 0 { 0 } else { limit.saturating_add(1) });
+    query.limit = Some(if limit == 0 {
+        0
+    } else {
+        limit.saturating_add(1)
+    });
     let count = matches!(&request.page, ByQueryPage::Initial(initial) if initial.include_total);
     let (mut rows, counted) = state
         .store
