@@ -241,11 +241,8 @@ mod tests {
         )
         .unwrap();
         assert!(
-            stitched
-                .search
-                .iter()
-                .any(|r| r.key == "relations.ownedby"
-                    && r.value.as_deref() == Some("group:default/team"))
+            stitched.search.iter().any(|r| r.key == "relations.ownedby"
+                && r.value.as_deref() == Some("group:default/team"))
         );
         let row = stitched.row;
         let body: Value = serde_json::from_str(&row.body).unwrap();

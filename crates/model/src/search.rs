@@ -147,8 +147,7 @@ mod tests {
     }
 
     fn has(rows: &[(String, Option<String>)], key: &str, value: Option<&str>) -> bool {
-        rows.iter()
-            .any(|(k, v)| k == key && v.as_deref() == value)
+        rows.iter().any(|(k, v)| k == key && v.as_deref() == value)
     }
 
     #[test]
@@ -195,17 +194,17 @@ mod tests {
             "kind": "Component",
             "metadata": {"name": "a", "description": long, "title": "Nice Title"},
         }));
-        let title = entries
-            .iter()
-            .find(|e| e.key == "metadata.title")
-            .unwrap();
+        let title = entries.iter().find(|e| e.key == "metadata.title").unwrap();
         assert_eq!(title.value.as_deref(), Some("nice title"));
         assert_eq!(title.original.as_deref(), Some("Nice Title"));
         let description = entries
             .iter()
             .find(|e| e.key == "metadata.description")
             .unwrap();
-        assert_eq!((description.value.as_ref(), description.original.as_ref()), (None, None));
+        assert_eq!(
+            (description.value.as_ref(), description.original.as_ref()),
+            (None, None)
+        );
     }
 
     #[test]

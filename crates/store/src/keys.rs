@@ -15,7 +15,10 @@ pub(crate) struct KeyCache {
 
 impl KeyCache {
     /// The cached id of each key (`None` where not cached).
-    pub(crate) fn lookup<'k>(&self, keys: impl Iterator<Item = &'k str>) -> Vec<(&'k str, Option<i64>)> {
+    pub(crate) fn lookup<'k>(
+        &self,
+        keys: impl Iterator<Item = &'k str>,
+    ) -> Vec<(&'k str, Option<i64>)> {
         match self.ids.read() {
             Ok(ids) => keys.map(|k| (k, ids.get(k).copied())).collect(),
             Err(_) => keys.map(|k| (k, None)).collect(),

@@ -14,27 +14,29 @@ pub(crate) struct Migration {
 
 pub(crate) const SQLITE: &[Migration] = &[
     Migration {
-    version: 1,
-    name: "catalog",
-    sql: include_str!("../migrations/sqlite/0001_catalog.sql"),
-},
-Migration {
-    version: 2,
-    name: "search",
-    sql: include_str!("../migrations/sqlite/0002_search.sql"),
-}];
+        version: 1,
+        name: "catalog",
+        sql: include_str!("../migrations/sqlite/0001_catalog.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "search",
+        sql: include_str!("../migrations/sqlite/0002_search.sql"),
+    },
+];
 
 pub(crate) const POSTGRES: &[Migration] = &[
     Migration {
-    version: 1,
-    name: "catalog",
-    sql: include_str!("../migrations/postgres/0001_catalog.sql"),
-},
-Migration {
-    version: 2,
-    name: "search",
-    sql: include_str!("../migrations/postgres/0002_search.sql"),
-}];
+        version: 1,
+        name: "catalog",
+        sql: include_str!("../migrations/postgres/0001_catalog.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "search",
+        sql: include_str!("../migrations/postgres/0002_search.sql"),
+    },
+];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS greenroom_migrations (\
      version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -80,6 +80,31 @@ fn push_membership(qb: &mut sqlx::QueryBuilder<Db>, keys: &[String]) {
     qb.push(")");
 }
 
+/// Inserts search rows with one statement of five array parameters
+/// (`UNNEST`), instead of five parameters per row.
+async fn insert_search_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rows: &[(i64, i64, i32, Option<String>, Option<String>)],
+) -> StoreResult<()> {
+    let entity_rows: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let key_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    let seqs: Vec<i32> = rows.iter().map(|r| r.2).collect();
+    let values: Vec<Option<String>> = rows.iter().map(|r| r.3.clone()).collect();
+    let originals: Vec<Option<String>> = rows.iter().map(|r| r.4.clone()).collect();
+    sqlx::query(
+        "INSERT INTO search (entity_row, key_id, seq, value, original) \
+         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::int4[], $4::text[], $5::text[])",
+    )
+    .bind(entity_rows)
+    .bind(key_ids)
+    .bind(seqs)
+    .bind(values)
+    .bind(originals)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl PostgresStore {
     /// Tables that grow from empty have no planner statistics, and without
     /// them PostgreSQL answers key lookups with full scans. Statistics are
@@ -110,9 +135,11 @@ impl PostgresStore {
 /// After a bulk load the planner knows nothing about the new rows and would
 /// scan whole tables; `ANALYZE` samples them (a fraction of a second).
 async fn refresh_statistics(pool: &sqlx::PgPool) -> StoreResult<()> {
-    sqlx::query("ANALYZE entities, relations, stitch_queue, sources, final_entities, search, search_keys")
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "ANALYZE entities, relations, stitch_queue, sources, final_entities, search, search_keys",
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

@@ -23,6 +23,12 @@ use crate::query::{
 /// A top-level condition matching fewer rows than this drives the query.
 const SELECTIVE_ROWS: i64 = 2_000;
 
+/// One row to insert: entity row id, key id, seq, value, original.
+type SearchInsert = (i64, i64, i32, Option<String>, Option<String>);
+
+/// Search rows per insert statement.
+const SEARCH_INSERT_CHUNK: usize = 20_000;
+
 /// Search key ids a query needs; a key missing here is on no entity.
 type KeyIds = HashMap<String, i64>;
 
@@ -106,7 +112,7 @@ async fn write_search_rows(
         }
     }
 
-    let mut rows: Vec<(i64, i64, i32, Option<String>, Option<String>)> = Vec::new();
+    let mut rows: Vec<SearchInsert> = Vec::new();
     for (entity_row, i) in written {
         let mut seq = 0_i32;
         for r in &finals[*i].search {
@@ -122,18 +128,8 @@ async fn write_search_rows(
             seq += 1;
         }
     }
-    for chunk in rows.chunks(MAX_BINDS / 5) {
-        let mut qb = QueryBuilder::<Db>::new(
-            "INSERT INTO search (entity_row, key_id, seq, value, original) ",
-        );
-        qb.push_values(chunk, |mut row, r| {
-            row.push_bind(r.0)
-                .push_bind(r.1)
-                .push_bind(r.2)
-                .push_bind(r.3.clone())
-                .push_bind(r.4.clone());
-        });
-        qb.build().persistent(false).execute(&mut **tx).await?;
+    for chunk in rows.chunks(SEARCH_INSERT_CHUNK) {
+        insert_search_rows(tx, chunk).await?;
     }
     Ok(fetched)
 }

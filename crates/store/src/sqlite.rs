@@ -97,6 +97,27 @@ fn push_membership(qb: &mut sqlx::QueryBuilder<Db>, keys: &[String]) {
     qb.push(")");
 }
 
+/// Inserts search rows with one statement and one parameter: the rows as a
+/// JSON array unpacked by `json_each` (binding five parameters per row
+/// costs more than the insert itself).
+async fn insert_search_rows(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rows: &[(i64, i64, i32, Option<String>, Option<String>)],
+) -> StoreResult<()> {
+    let json = serde_json::to_string(rows).map_err(|e| {
+        StoreError::Database(sqlx::Error::Encode(Box::new(e)))
+    })?;
+    sqlx::query(
+        "INSERT INTO search (entity_row, key_id, seq, value, original) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 \
+         FROM json_each($1)",
+    )
+    .bind(json)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl SqliteStore {
     /// SQLite plans the catalog's queries well without statistics.
     async fn after_commit(&self, _written: usize) -> StoreResult<()> {

@@ -9,6 +9,7 @@
 )]
 
 #[macro_use]
+#[allow(dead_code, reason = "shared with the conformance suite")]
 mod support;
 
 use std::sync::Arc;
@@ -136,11 +137,23 @@ fn organisation() -> Vec<StitchedEntity> {
             &[("ownedBy", "group:default/team-a")],
         ),
         stitched(
-            entity("Group", "default", "team-a", json!({"type": "team"}), json!({})),
+            entity(
+                "Group",
+                "default",
+                "team-a",
+                json!({"type": "team"}),
+                json!({}),
+            ),
             &[("ownerOf", "component:default/petstore")],
         ),
         stitched(
-            entity("Group", "default", "team-b", json!({"type": "team"}), json!({})),
+            entity(
+                "Group",
+                "default",
+                "team-b",
+                json!({"type": "team"}),
+                json!({}),
+            ),
             &[],
         ),
         stitched(
@@ -205,7 +218,11 @@ async fn filters_match_flattened_paths(store: Arc<dyn CatalogStore>) {
         ["component:default/shop"]
     );
     assert_eq!(
-        by(Predicate::equals("relations.ownedby", "group:default/team-b")).await,
+        by(Predicate::equals(
+            "relations.ownedby",
+            "group:default/team-b"
+        ))
+        .await,
         ["component:default/shop", "component:other/billing"]
     );
     assert_eq!(
@@ -284,11 +301,12 @@ async fn sorting_requires_or_trails_missing_keys(store: Arc<dyn CatalogStore>) {
             "component:default/shop"
         ]
     );
-    let descending = refs(&store, sorted("metadata.title", Direction::Descending, true)).await;
-    assert_eq!(
-        descending,
-        titles.iter().rev().cloned().collect::<Vec<_>>()
-    );
+    let descending = refs(
+        &store,
+        sorted("metadata.title", Direction::Descending, true),
+    )
+    .await;
+    assert_eq!(descending, titles.iter().rev().cloned().collect::<Vec<_>>());
     // ...and sort after the others when it is not.
     let mut query = sorted("metadata.title", Direction::Descending, false);
     query.tiebreak = Tiebreak::EntityRef;
@@ -417,10 +435,7 @@ async fn full_text_matches_substrings_of_chosen_fields(store: Arc<dyn CatalogSto
         refs(&store, text("sto", &["metadata.title"])).await,
         ["component:default/petstore"]
     );
-    assert_eq!(
-        refs(&store, text("e", &["metadata.name"])).await.len(),
-        5
-    );
+    assert_eq!(refs(&store, text("e", &["metadata.name"])).await.len(), 5);
     let mut combined = text("team", &["metadata.name", "spec.owner"]);
     combined.filter = Some(Predicate::equals("kind", "component"));
     assert_eq!(refs(&store, combined.clone()).await.len(), 4);
@@ -513,7 +528,11 @@ async fn restitching_replaces_search_rows(store: Arc<dyn CatalogStore>) {
             .is_empty()
     );
     store
-        .write_stitched(Vec::new(), vec!["component:default/shop".to_owned()], Vec::new())
+        .write_stitched(
+            Vec::new(),
+            vec!["component:default/shop".to_owned()],
+            Vec::new(),
+        )
         .await
         .unwrap();
     assert!(
@@ -559,7 +578,11 @@ async fn plans_agree_on_a_larger_catalog(store: Arc<dyn CatalogStore>) {
         expected_services.len() as u64
     );
     // Selective: one owner out of 7, one name.
-    let one = refs(&store, filtered(Predicate::equals("metadata.name", "c01234"))).await;
+    let one = refs(
+        &store,
+        filtered(Predicate::equals("metadata.name", "c01234")),
+    )
+    .await;
     assert_eq!(one, ["component:default/c01234"]);
     let mut sorted_page = sorted("metadata.title", Direction::Ascending, true);
     sorted_page.filter = Some(Predicate::equals("spec.owner", "team-3"));

@@ -55,6 +55,13 @@ pub struct ApiFailure {
     pub uri: Uri,
 }
 
+/// Helpers return boxed failures (they are large); handlers unbox with `?`.
+impl From<Box<ApiFailure>> for ApiFailure {
+    fn from(failure: Box<ApiFailure>) -> Self {
+        *failure
+    }
+}
+
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         self.error.render(&self.method, &self.uri)

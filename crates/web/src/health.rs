@@ -1,19 +1,19 @@
 //! Liveness and readiness probes (Backstage's `/.backstage/health/v1/*`
 //! plus the legacy `/healthcheck`).
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::api_routes::ApiRoutes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthcheck", get(liveness))
-        .route("/.backstage/health/v1/liveness", get(liveness))
-        .route("/.backstage/health/v1/readiness", get(readiness))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/healthcheck", liveness)
+        .get("/.backstage/health/v1/liveness", liveness)
+        .get("/.backstage/health/v1/readiness", readiness)
 }
 
 async fn liveness() -> Json<Value> {

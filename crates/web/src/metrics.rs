@@ -60,7 +60,9 @@ impl Metrics {
         let Ok(routes) = self.routes.lock() else {
             return;
         };
-        out.push_str("# HELP greenroom_http_requests_total HTTP requests answered, by route and status.\n");
+        out.push_str(
+            "# HELP greenroom_http_requests_total HTTP requests answered, by route and status.\n",
+        );
         out.push_str("# TYPE greenroom_http_requests_total counter\n");
         for ((method, route), series) in routes.iter() {
             for (status, count) in &series.by_status {
@@ -141,7 +143,10 @@ pub async fn render(State(state): State<AppState>) -> Response {
     process_gauges(&mut out);
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         out,
     )
         .into_response()

@@ -121,3 +121,109 @@ pub fn shared_dir() -> Option<std::path::PathBuf> {
         None
     }
 }
+
+/// One HTTP answer, with the headers the API tests look at.
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub link: Option<String>,
+    pub content_type: Option<String>,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+    }
+}
+
+/// Sends `method url` with an optional `(content type, body)`.
+pub fn send(method: &str, url: &str, body: Option<(&str, &str)>) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let result = match (method, body) {
+        ("GET", _) => agent.get(url).call(),
+        ("DELETE", _) => agent.delete(url).call(),
+        ("POST", Some((content_type, body))) => agent
+            .post(url)
+            .header("Content-Type", content_type)
+            .send(body),
+        ("POST", None) => agent.post(url).send_empty(),
+        ("PUT", Some((content_type, body))) => agent
+            .put(url)
+            .header("Content-Type", content_type)
+            .send(body),
+        _ => panic!("unsupported request {method}"),
+    };
+    let mut response = result.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let link = header("link");
+    let content_type = header("content-type");
+    Answer {
+        status: response.status().as_u16(),
+        body: response.body_mut().read_to_string().unwrap_or_default(),
+        link,
+        content_type,
+    }
+}
+
+pub const POSTGRES_URL_VAR: &str = "GREENROOM_TEST_POSTGRES_URL";
+
+/// A private PostgreSQL schema for one test (dropped at the end), or
+/// `None` with a printed notice when no test database is configured.
+pub struct PgSchema {
+    admin_url: String,
+    schema: String,
+    /// The URL that makes Greenroom use the schema.
+    pub url: String,
+}
+
+impl PgSchema {
+    pub fn create() -> Option<PgSchema> {
+        let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+            eprintln!("skipping the PostgreSQL variant: {POSTGRES_URL_VAR} is not set");
+            return None;
+        };
+        let schema = format!("gr_e2e_{}", uuid::Uuid::new_v4().simple());
+        pg_execute(&admin_url, &format!("CREATE SCHEMA {schema}"));
+        let separator = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+        Some(PgSchema {
+            admin_url,
+            schema,
+            url,
+        })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        pg_execute(
+            &self.admin_url,
+            &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema),
+        );
+    }
+}
+
+fn pg_execute(url: &str, sql: &str) {
+    use sqlx::Connection;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+}

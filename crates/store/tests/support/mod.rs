@@ -220,6 +220,7 @@ where
 macro_rules! conformance {
     (stores: [$($store_test:ident),* $(,)?], persistent: [$($fixture_test:ident),* $(,)?] $(,)?) => {
         mod sqlite_file {
+            #[allow(unused_imports, reason = "suites without persistent tests")]
             use $crate::support::{Backend, with_fixture, with_store};
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,6 +239,7 @@ macro_rules! conformance {
             )*
         }
         mod postgres {
+            #[allow(unused_imports, reason = "suites without persistent tests")]
             use $crate::support::{Backend, with_fixture, with_store};
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
