@@ -97,6 +97,10 @@ pub fn catalog(work: &Path, size: usize) -> Result<Catalog> {
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("../shared"))
             .join("bench/gen_catalog.py");
+        eprintln!(
+            "  generating {size} entities into {} (minutes at 1,000,000)",
+            dir.display()
+        );
         let started = Instant::now();
         let out = Command::new("python3")
             .arg(&generator)

@@ -46,6 +46,9 @@ pub struct Run {
     pub endpoints: Vec<EndpointRun>,
     pub sequential_time: Duration,
     pub load_time: Duration,
+    /// The machine's 1-minute load average when measuring began: other
+    /// work on the machine shows up in the figures.
+    pub load_average: f64,
 }
 
 /// What to measure and how.
@@ -68,6 +71,7 @@ pub fn run(
     let settle = server.wait_settled(client, settle_limit)?;
     eprintln!("    server settled in {:.1} s", settle.as_secs_f64());
     let idle = server.memory()?;
+    let load_average = load_average().unwrap_or(f64::NAN);
 
     let started = Instant::now();
     let mut endpoints = Vec::new();
@@ -123,7 +127,14 @@ pub fn run(
         endpoints,
         sequential_time,
         load_time: started.elapsed(),
+        load_average,
     })
+}
+
+/// The 1-minute load average from `/proc/loadavg`.
+fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
 }
 
 /// Warm-up, then `requests` timed requests cycling through `paths`; every

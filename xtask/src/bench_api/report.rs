@@ -72,11 +72,10 @@ pub fn render(setting: &Setting, runs: &[Run]) -> String {
                 .unwrap_or_else(|| "–".into()),
             endpoint
                 .throughput_target()
-                .map(|t| format!(
-                    "> {} {}",
-                    thousands(t as usize),
-                    mark(rate.is_some_and(|r| r > t))
-                ))
+                .map(|t| match rate {
+                    Some(r) => format!("> {} {}", thousands(t as usize), mark(r > t)),
+                    None => format!("> {}", thousands(t as usize)),
+                })
                 .unwrap_or_default(),
             match (load_p50, load_p99) {
                 (Some(a), Some(b)) => format!("{} / {}", ms(a), ms(b)),
@@ -135,7 +134,7 @@ pub fn render(setting: &Setting, runs: &[Run]) -> String {
     );
     let _ = writeln!(
         out,
-        "- Phases: generation {}, ingest {:.1} s ({} entities stitched, peak RSS {:.0} MB), server settled in {:.1} s, sequential {:.1} s, load {:.1} s (medians per run).",
+        "- Phases: generation {}, ingest {:.1} s ({} entities stitched, peak RSS {:.0} MB), server settled in {:.1} s, sequential {:.1} s, load {:.1} s (medians per run); load average {:.1} when measuring began ({} cores).",
         setting
             .generated_in
             .map(|d| format!("{:.1} s", d.as_secs_f64()))
@@ -146,19 +145,34 @@ pub fn render(setting: &Setting, runs: &[Run]) -> String {
         median(runs.iter().map(|r| r.settle.as_secs_f64())),
         median(runs.iter().map(|r| r.sequential_time.as_secs_f64())),
         median(runs.iter().map(|r| r.load_time.as_secs_f64())),
+        median(runs.iter().map(|r| r.load_average)),
+        std::thread::available_parallelism().map_or(0, usize::from),
     );
+    let has = |endpoint| first.endpoints.iter().any(|e| e.endpoint == endpoint);
     let _ = writeln!(
         out,
-        "- Medians of {} run(s). Sequential: one keep-alive client, {} timed requests per row after a warm-up ({} for the full list), nearest-rank percentiles. {} Targets are set for 100,000 entities. MB = 2^20 bytes.",
+        "- Medians of {} run(s). Sequential: one keep-alive client, {} timed requests per row after a warm-up{}, nearest-rank percentiles. {} Targets are set for 100,000 entities. MB = 2^20 bytes.",
         runs.len(),
         setting.sequential_requests,
-        Endpoint::FullList.sequential_requests(setting.sequential_requests),
+        if has(Endpoint::FullList) {
+            format!(
+                " ({} for the full list)",
+                Endpoint::FullList.sequential_requests(setting.sequential_requests)
+            )
+        } else {
+            String::new()
+        },
         match setting.load {
             Some(load) => format!(
-                "Under load: `wrk -t{} -c{} -d{}s --latency`, by-name cycling through the same names.",
+                "Under load: `wrk -t{} -c{} -d{}s --latency`{}.",
                 load.threads,
                 load.connections,
-                load.duration.as_secs()
+                load.duration.as_secs(),
+                if has(Endpoint::ByName) {
+                    ", by-name cycling through the same names"
+                } else {
+                    ""
+                }
             ),
             None => "No load figures: wrk is not installed.".to_owned(),
         }
@@ -235,6 +249,7 @@ mod tests {
             ],
             sequential_time: Duration::from_secs(10),
             load_time: Duration::from_secs(20),
+            load_average: 0.5,
         }
     }
 
@@ -285,8 +300,16 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("generation cached, ingest 12.0 s"), "{text}");
+        assert!(
+            text.contains("load average 0.5 when measuring began"),
+            "{text}"
+        );
         assert!(text.contains("Medians of 3 run(s)"), "{text}");
-        assert!(text.contains("`wrk -t2 -c8 -d10s --latency`"), "{text}");
+        assert!(
+            text.contains("`wrk -t2 -c8 -d10s --latency`, by-name cycling"),
+            "{text}"
+        );
+        assert!(text.contains("(20 for the full list)"), "{text}");
     }
 
     #[test]
@@ -299,7 +322,7 @@ mod tests {
         };
         let text = render(&setting(&ingest, None), &[run(7.5, None)]);
         assert!(
-            text.contains("| by-name | 0.50 | 7.50 | < 5 ms ✗ | – | > 5,000 ✗ | – | – |"),
+            text.contains("| by-name | 0.50 | 7.50 | < 5 ms ✗ | – | > 5,000 | – | – |"),
             "{text}"
         );
         assert!(text.contains("wrk is not installed"), "{text}");
