@@ -103,8 +103,14 @@ pub fn run(
 
     let started = Instant::now();
     if let Some((wrk_path, load)) = plan.wrk {
+        let mut cumulative_noted = false;
         for (run, (_, paths)) in endpoints.iter_mut().zip(&plan.requests) {
-            server.reset_peak();
+            if !server.reset_peak() && !cumulative_noted {
+                eprintln!(
+                    "    note: the kernel would not reset the peak RSS; each peak under load includes the requests before it"
+                );
+                cumulative_noted = true;
+            }
             let report = wrk::run(wrk_path, &server.url, paths, load, plan.scratch)?;
             let memory = server.memory()?;
             eprintln!(
