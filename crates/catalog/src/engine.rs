@@ -8,6 +8,12 @@
 //! queue the sources its Location entities target. Memory stays bounded by
 //! the batch size, not the catalog size.
 //!
+//! The roots of a pass are the configured ones, then the locations
+//! registered through the API as stored when the pass starts (so every
+//! replica sees every registration). One registered location can also be
+//! refreshed on its own (a partial walk that removes nothing) or removed at
+//! once with everything it brought in.
+//!
 //! Invariants:
 //! * An entity belongs to the first source that emitted it; another source
 //!   emitting the same ref gets a conflict error until the owner lets go.
@@ -31,6 +37,7 @@ use crate::hash::fingerprint;
 use crate::location::{Presence, SourceLocation, TargetSpec, expand, sandbox_of};
 use crate::problem::{Problem, ProblemPlace, problems_to_json};
 use crate::process::{ChildTarget, EntityOutcome, Processor, SourceOutcome, SourceSpec};
+use crate::registered;
 use crate::stitch::{StitchStats, now_millis, stitch_pending};
 
 /// Sources processed and committed together.
@@ -121,6 +128,68 @@ impl Engine {
         &self.store
     }
 
+    /// The processor this engine reads and checks sources with.
+    pub fn processor(&self) -> &Processor {
+        &self.processor
+    }
+
+    /// Refreshes one registered location now (waiting for a pass in
+    /// progress): walks its tree, stitches, and returns the refs of the
+    /// entities its sources emit, in walk order. Sources other roots reach
+    /// are left alone; the next full pass settles everything else.
+    pub async fn refresh_registered(
+        &self,
+        location_type: &str,
+        target: &str,
+    ) -> Result<Vec<String>, CatalogError> {
+        let spec = registered::root_spec(location_type, target)?;
+        let _guard = self.running.lock().await;
+        let mut report = RefreshReport::default();
+        let visited = self.walk_from(vec![spec], false, &mut report).await?;
+        stitch_pending(self.store.as_ref()).await?;
+        let mut refs = Vec::new();
+        for chunk in visited.chunks(BATCH_SOURCES) {
+            let state = self.store.batch_state(&[], chunk).await?;
+            let mut owned: HashMap<String, Vec<String>> = HashMap::new();
+            for entity in state.owned {
+                if let Some(source) = entity.source_key {
+                    owned.entry(source).or_default().push(entity.entity_ref);
+                }
+            }
+            for key in chunk {
+                let mut emitted = owned.remove(key).unwrap_or_default();
+                emitted.sort();
+                refs.extend(emitted);
+            }
+        }
+        Ok(refs)
+    }
+
+    /// Removes at once what an unregistered location brought into the
+    /// catalog: every source last reached from it and the entities they
+    /// emit, deleted whatever `catalog.orphanStrategy` says (as Backstage
+    /// does when a location is deleted). An entity another source also
+    /// emits comes back from that source on the next pass.
+    pub async fn remove_registered(
+        &self,
+        location_type: &str,
+        target: &str,
+    ) -> Result<RefreshReport, CatalogError> {
+        let root = registered::source_key(location_type, target);
+        let _guard = self.running.lock().await;
+        let started = Instant::now();
+        let mut report = RefreshReport::default();
+        let keys = self.store.source_keys_of_root(&root).await?;
+        if !keys.is_empty() {
+            let stored = self.stored_sources().await?;
+            self.remove_sources(&keys, &stored, OrphanStrategy::Delete, &mut report)
+                .await?;
+        }
+        report.stitched = stitch_pending(self.store.as_ref()).await?;
+        report.duration = started.elapsed();
+        Ok(report)
+    }
+
     /// One complete pass over every root, followed by stitching.
     pub async fn refresh(&self) -> Result<RefreshReport, CatalogError> {
         let _guard = self.running.lock().await;
@@ -153,19 +222,54 @@ impl Engine {
             .collect())
     }
 
-    /// Walks the location tree from the roots, committing batch by batch,
+    /// Walks the location tree from every root (configured ones first, then
+    /// the registered locations as stored now), committing batch by batch,
     /// then removes sources the walk no longer reached.
     async fn walk(&self, report: &mut RefreshReport) -> Result<(), CatalogError> {
-        let stored = self.stored_sources().await?;
-        let mut visited: HashSet<String> = HashSet::new();
-        // Sources that lost a conflict in this pass.
-        let mut conflicted: Vec<SourceSpec> = Vec::new();
-        let mut queue: VecDeque<SourceSpec> = VecDeque::new();
+        let mut starts = Vec::new();
         for root in &self.roots {
-            for spec in self.root_specs(root) {
-                queue.push_back(spec);
+            starts.extend(self.root_specs(root));
+        }
+        starts.extend(self.registered_specs().await?);
+        self.walk_from(starts, true, report).await?;
+        Ok(())
+    }
+
+    /// The root sources of the locations registered through the API.
+    async fn registered_specs(&self) -> Result<Vec<SourceSpec>, CatalogError> {
+        let mut specs = Vec::new();
+        for location in self.store.locations().await? {
+            match registered::root_spec(&location.location_type, &location.target) {
+                Ok(spec) => specs.push(spec),
+                Err(e) => tracing::error!(
+                    location = %location.id,
+                    error = %e,
+                    "skipping a registered location that cannot be read"
+                ),
             }
         }
+        Ok(specs)
+    }
+
+    /// Walks the tree below `starts`, committing batch by batch, and returns
+    /// the keys of the sources reached, in walk order. A `complete` walk
+    /// (from every root) then removes the stored sources it did not reach; a
+    /// partial one leaves them alone.
+    async fn walk_from(
+        &self,
+        starts: Vec<SourceSpec>,
+        complete: bool,
+        report: &mut RefreshReport,
+    ) -> Result<Vec<String>, CatalogError> {
+        let stored = self.stored_sources().await?;
+        let mut visited: HashSet<String> = HashSet::new();
+        let mut order: Vec<String> = Vec::new();
+        // In a partial walk: sources a full pass last reached from another
+        // root, walked through but left to that root.
+        let mut foreign: HashSet<String> = HashSet::new();
+        // Sources that lost a conflict in this pass.
+        let mut conflicted: Vec<SourceSpec> = Vec::new();
+        let mut queue: VecDeque<SourceSpec> = starts.into();
         // Pipeline: the next batch is read and processed on worker threads
         // while the previous one is diffed and committed.
         let mut pending: Option<(Vec<SourceSpec>, ProcessingJob)> = None;
@@ -174,6 +278,10 @@ impl Engine {
             while next.len() < BATCH_SOURCES {
                 let Some(spec) = queue.pop_front() else { break };
                 if visited.insert(spec.key()) {
+                    if !complete && belongs_elsewhere(&spec, &stored) {
+                        foreign.insert(spec.key());
+                    }
+                    order.push(spec.key());
                     next.push(spec);
                 }
             }
@@ -181,7 +289,7 @@ impl Engine {
                 None
             } else {
                 report.sources_seen += next.len();
-                let job = self.start_processing(&next, &stored);
+                let job = self.start_processing(&next, &stored, &foreign);
                 Some((next, job))
             };
             let Some((batch, job)) = pending.take() else {
@@ -206,6 +314,9 @@ impl Engine {
                 .await?;
             queue.extend(children);
             pending = next_job;
+        }
+        if !complete {
+            return Ok(order);
         }
         let removed: Vec<String> = stored
             .keys()
@@ -235,9 +346,10 @@ impl Engine {
             report.sources_processed = processed;
         }
         if !removed.is_empty() {
-            self.remove_sources(&removed, &stored, report).await?;
+            self.remove_sources(&removed, &stored, self.orphans, report)
+                .await?;
         }
-        Ok(())
+        Ok(order)
     }
 
     /// Expands a root into its sources.
@@ -272,15 +384,20 @@ impl Engine {
         batch: &[SourceSpec],
         stored: &HashMap<String, SourceRow>,
     ) -> Vec<Option<SourceOutcome>> {
-        self.start_processing(batch, stored).finish().await
+        self.start_processing(batch, stored, &HashSet::new())
+            .finish()
+            .await
     }
 
     /// Starts reading and processing a batch on worker threads, so the
     /// caller can commit the previous batch meanwhile.
+    ///
+    /// Sources in `skip` are treated as unchanged (not read).
     fn start_processing(
         &self,
         batch: &[SourceSpec],
         stored: &HashMap<String, SourceRow>,
+        skip: &HashSet<String>,
     ) -> ProcessingJob {
         let workers = std::thread::available_parallelism()
             .map(usize::from)
@@ -289,23 +406,29 @@ impl Engine {
         let chunk = batch.len().div_ceil(workers).max(1);
         let mut handles = Vec::new();
         for part in batch.chunks(chunk) {
-            let part: Vec<(SourceSpec, Option<String>, bool)> = part
+            let part: Vec<(SourceSpec, Option<String>, bool, bool)> = part
                 .iter()
                 .map(|spec| {
-                    let row = stored.get(&spec.key());
+                    let key = spec.key();
+                    let row = stored.get(&key);
                     let memo = row.map(memo_of).unwrap_or_default();
                     (
                         spec.clone(),
                         row.and_then(|r| r.content_hash.clone()),
                         memo.volatile,
+                        skip.contains(&key),
                     )
                 })
                 .collect();
             let processor = self.processor.clone();
             handles.push(tokio::task::spawn_blocking(move || {
                 part.iter()
-                    .map(|(spec, hash, volatile)| {
-                        processor.process(spec, hash.as_deref(), *volatile)
+                    .map(|(spec, hash, volatile, skip)| {
+                        if *skip {
+                            None
+                        } else {
+                            processor.process(spec, hash.as_deref(), *volatile)
+                        }
                     })
                     .collect::<Vec<_>>()
             }));
@@ -397,7 +520,7 @@ impl Engine {
             let Some(outcome) = outcome else {
                 // Unchanged: walk below it from the stored targets.
                 let memo = row.map(memo_of).unwrap_or_default();
-                children.extend(self.child_specs(spec, &memo.targets, &mut Vec::new()));
+                children.extend(child_specs(spec, &memo.targets, &mut Vec::new()));
                 continue;
             };
             report.sources_processed += 1;
@@ -540,7 +663,7 @@ impl Engine {
                 targets = memo_before.targets.clone();
             }
             targets.dedup();
-            children.extend(self.child_specs(spec, &targets, &mut problems));
+            children.extend(child_specs(spec, &targets, &mut problems));
 
             let errors = problems_to_json(&problems);
             if let Some(parent) = &spec.parent_ref
@@ -575,7 +698,7 @@ impl Engine {
                 // Taken over by another source of this batch.
                 continue;
             }
-            self.let_go(entity_ref, &mut commit, report);
+            let_go(self.orphans, entity_ref, &mut commit, report);
         }
         report.entities_written += commit.upsert_entities.len();
         let committing = Instant::now();
@@ -584,69 +707,12 @@ impl Engine {
         Ok(children)
     }
 
-    /// An entity nothing emits any more: orphaned or deleted per
-    /// `catalog.orphanStrategy`.
-    fn let_go(&self, entity_ref: String, commit: &mut CommitBatch, report: &mut RefreshReport) {
-        match self.orphans {
-            OrphanStrategy::Keep => {
-                report.entities_orphaned += 1;
-                commit.orphan_entities.push(entity_ref);
-            }
-            OrphanStrategy::Delete => {
-                report.entities_deleted += 1;
-                commit.delete_entities.push(entity_ref);
-            }
-        }
-    }
-
-    /// The sources a set of child targets names, inheriting from `parent`.
-    fn child_specs(
-        &self,
-        parent: &SourceSpec,
-        targets: &[ChildTarget],
-        problems: &mut Vec<Problem>,
-    ) -> Vec<SourceSpec> {
-        let mut specs = Vec::new();
-        for child in targets {
-            match expand(&child.target) {
-                Ok(locations) => {
-                    for location in locations {
-                        if let (SourceLocation::File(path), Some(root)) =
-                            (&location, &parent.sandbox)
-                            && !path.starts_with(root)
-                        {
-                            continue;
-                        }
-                        specs.push(SourceSpec {
-                            location,
-                            sandbox: parent.sandbox.clone(),
-                            origin: parent.origin.clone(),
-                            root: parent.root.clone(),
-                            parent_ref: Some(child.parent_ref.clone()),
-                            parent_source: Some(parent.key()),
-                            presence: child.presence,
-                            all_kinds: parent.all_kinds,
-                        });
-                    }
-                }
-                Err(e) => problems.push(Problem::new(
-                    "InputError",
-                    e.to_string(),
-                    ProblemPlace {
-                        source: parent.key(),
-                        ..Default::default()
-                    },
-                )),
-            }
-        }
-        specs
-    }
-
     /// Removes sources no longer reachable, orphaning or deleting what they owned.
     async fn remove_sources(
         &self,
         removed: &[String],
         stored: &HashMap<String, SourceRow>,
+        strategy: OrphanStrategy,
         report: &mut RefreshReport,
     ) -> Result<(), CatalogError> {
         for chunk in removed.chunks(BATCH_SOURCES) {
@@ -656,7 +722,7 @@ impl Engine {
                 ..CommitBatch::default()
             };
             for EntityStateRow { entity_ref, .. } in state.owned {
-                self.let_go(entity_ref, &mut commit, report);
+                let_go(strategy, entity_ref, &mut commit, report);
             }
             for key in chunk {
                 if let Some(parent) = stored.get(key).and_then(|r| r.parent_ref.clone()) {
@@ -698,6 +764,82 @@ impl ProcessingJob {
         }
         outcomes
     }
+}
+
+/// An entity nothing emits any more: orphaned or deleted per `strategy`
+/// (`catalog.orphanStrategy`, or delete when a location is unregistered).
+fn let_go(
+    strategy: OrphanStrategy,
+    entity_ref: String,
+    commit: &mut CommitBatch,
+    report: &mut RefreshReport,
+) {
+    match strategy {
+        OrphanStrategy::Keep => {
+            report.entities_orphaned += 1;
+            commit.orphan_entities.push(entity_ref);
+        }
+        OrphanStrategy::Delete => {
+            report.entities_deleted += 1;
+            commit.delete_entities.push(entity_ref);
+        }
+    }
+}
+
+/// The sources a set of child targets names, inheriting from `parent`.
+///
+/// Below a registered location's own source, `catalog.rules` apply again:
+/// only its generated Location entity is exempt.
+pub(crate) fn child_specs(
+    parent: &SourceSpec,
+    targets: &[ChildTarget],
+    problems: &mut Vec<Problem>,
+) -> Vec<SourceSpec> {
+    let all_kinds = parent.all_kinds && !matches!(parent.location, SourceLocation::Registered(_));
+    let mut specs = Vec::new();
+    for child in targets {
+        match expand(&child.target) {
+            Ok(locations) => {
+                for location in locations {
+                    if let (SourceLocation::File(path), Some(root)) = (&location, &parent.sandbox)
+                        && !path.starts_with(root)
+                    {
+                        continue;
+                    }
+                    specs.push(SourceSpec {
+                        location,
+                        sandbox: parent.sandbox.clone(),
+                        origin: parent.origin.clone(),
+                        root: parent.root.clone(),
+                        parent_ref: Some(child.parent_ref.clone()),
+                        parent_source: Some(parent.key()),
+                        presence: child.presence,
+                        all_kinds,
+                    });
+                }
+            }
+            Err(e) => problems.push(Problem::new(
+                "InputError",
+                e.to_string(),
+                ProblemPlace {
+                    source: parent.key(),
+                    ..Default::default()
+                },
+            )),
+        }
+    }
+    specs
+}
+
+/// Whether a full pass last reached this source from another root (full
+/// passes walk configured roots first). Refreshing one registered location
+/// walks through such a source without reprocessing it, so it neither takes
+/// the source over (its root, origin and rules) nor flips its entities'
+/// origin annotation back and forth.
+fn belongs_elsewhere(spec: &SourceSpec, stored: &HashMap<String, SourceRow>) -> bool {
+    stored
+        .get(&spec.key())
+        .is_some_and(|row| row.root != spec.root)
 }
 
 fn memo_of(row: &SourceRow) -> SourceMemo {

@@ -8,19 +8,30 @@
 //! one transaction per batch) → `stitch` (final entities). `validate` runs the
 //! same processing without storage for `greenroom validate`; `watch` turns
 //! file changes into refresh passes.
+//!
+//! Locations registered through the API are roots too (`registered`: their
+//! generated Location entities and sandboxes), read from the store at the
+//! start of every pass; `dry_run` works out what registering one would do
+//! without storing anything, and `analyze` looks into a folder or git
+//! repository for `POST /analyze-location`.
 
+pub mod analyze;
+pub mod dry_run;
 mod engine;
 mod hash;
 pub mod location;
 pub mod problem;
 mod process;
 mod reader;
+pub mod registered;
 mod stitch;
 pub mod validate;
 pub mod watch;
 
 pub use engine::{Engine, OrphanStrategy, PhaseTimings, RefreshReport, Root};
-pub use process::{AllowAllKinds, KindPolicy, Processor, SourceSpec};
+pub use process::{
+    AllowAllKinds, EntityOutcome, KindPolicy, ProcessedEntity, Processor, SourceOutcome, SourceSpec,
+};
 pub use reader::{DenyAllUrls, ReadError, Reader, UrlPolicy};
 pub use stitch::{StitchStats, stitch_pending};
 
@@ -32,6 +43,8 @@ pub enum CatalogError {
     Store(#[from] greenroom_store::StoreError),
     #[error("file watching failed: {0}")]
     Watch(String),
+    #[error(transparent)]
+    Registration(#[from] registered::RegistrationError),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -11,12 +11,17 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::registered::{RegisteredLocation, RegistrationError};
+
 /// A concrete thing to read: one file or one URL.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "target", rename_all = "lowercase")]
 pub enum SourceLocation {
     File(PathBuf),
     Url(Url),
+    /// A location registered through the API: its only content is the
+    /// Location entity generated for it (see [`crate::registered`]).
+    Registered(RegisteredLocation),
 }
 
 impl SourceLocation {
@@ -26,14 +31,18 @@ impl SourceLocation {
         match self {
             SourceLocation::File(path) => format!("file:{}", path.display()),
             SourceLocation::Url(url) => format!("url:{url}"),
+            SourceLocation::Registered(r) => {
+                crate::registered::source_key(&r.location_type, &r.target)
+            }
         }
     }
 
-    /// `file` or `url`.
+    /// `file`, `url` or `registered`.
     pub fn type_name(&self) -> &'static str {
         match self {
             SourceLocation::File(_) => "file",
             SourceLocation::Url(_) => "url",
+            SourceLocation::Registered(_) => "registered",
         }
     }
 
@@ -42,6 +51,9 @@ impl SourceLocation {
         match self {
             SourceLocation::File(path) => path.display().to_string(),
             SourceLocation::Url(url) => url.to_string(),
+            SourceLocation::Registered(r) => {
+                crate::registered::location_ref(&r.location_type, &r.target)
+            }
         }
     }
 }
@@ -100,6 +112,8 @@ pub enum TargetError {
     UnknownType { kind: String, target: String },
     #[error("glob pattern {pattern:?} is not valid: {reason}")]
     BadGlob { pattern: String, reason: String },
+    #[error(transparent)]
+    Registration(#[from] RegistrationError),
 }
 
 /// Resolves `target` of the given `kind` relative to the source `base`,
@@ -142,6 +156,20 @@ pub fn resolve_target(
                 reason: e.to_string(),
             })?;
             Ok(TargetSpec::Url { url })
+        }
+        ("file" | "url", SourceLocation::Registered(_)) => {
+            // The target of a registered location's own Location entity:
+            // absolute, checked like at registration.
+            let spec = crate::registered::target_spec(kind, target)?;
+            if let (Some(root), Some(base)) = (sandbox, sandbox_of(&spec))
+                && !base.starts_with(root)
+            {
+                return Err(TargetError::EscapesRoot {
+                    target: target.to_owned(),
+                    root: root.display().to_string(),
+                });
+            }
+            Ok(spec)
         }
         ("file", SourceLocation::Url(_)) => Err(TargetError::TypeMismatch {
             kind: kind.to_owned(),

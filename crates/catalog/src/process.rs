@@ -183,6 +183,10 @@ impl Processor {
         match &spec.location {
             SourceLocation::File(path) => self.reader.read_file(path, spec.sandbox.as_deref()),
             SourceLocation::Url(url) => self.reader.read_url(url),
+            SourceLocation::Registered(r) => Ok(serde_json::to_vec(
+                &crate::registered::location_entity(&r.location_type, &r.target),
+            )
+            .unwrap_or_default()),
         }
     }
 
@@ -275,6 +279,26 @@ impl Processor {
                 }
             }
         }
+        outcome
+    }
+
+    /// Processes one entity given as a JSON value (`POST /validate-entity`):
+    /// the checks a document of `spec` gets. Problems carry the field they
+    /// concern but no line or column (there is no YAML text).
+    pub fn process_entity(&self, spec: &SourceSpec, value: Value) -> SourceOutcome {
+        let mut outcome = SourceOutcome {
+            content_hash: None,
+            problems: Vec::new(),
+            partial: false,
+            entities: Vec::new(),
+            volatile: false,
+        };
+        let document = Document {
+            index: 1,
+            value,
+            source_map: SourceMap::default(),
+        };
+        self.process_document(spec, &spec.key(), document, &mut outcome);
         outcome
     }
 
@@ -447,7 +471,7 @@ impl Processor {
             (SourceLocation::Url(base), Err(_)) => {
                 Some(base.join(target).map_err(|e| e.to_string())?)
             }
-            (SourceLocation::File(_), Err(_)) => None,
+            (SourceLocation::File(_) | SourceLocation::Registered(_), Err(_)) => None,
         };
         if let (Some(url), false) = (&remote, self.fetch_urls) {
             return Ok(match kind {
@@ -458,6 +482,9 @@ impl Processor {
         let bytes = match (&spec.location, remote) {
             (_, Some(url)) => self.reader.read_url(&url).map_err(|e| e.to_string())?,
             (SourceLocation::Url(_), None) => return Err("not a URL".to_owned()),
+            (SourceLocation::Registered(_), None) => {
+                return Err("not an absolute URL".to_owned());
+            }
             (SourceLocation::File(_), None) => {
                 let resolved =
                     resolve_target(&spec.location, spec.sandbox.as_deref(), "file", target)
@@ -513,7 +540,14 @@ fn add_location_annotations(value: &mut Value, spec: &SourceSpec) {
         (annotations::MANAGED_BY_LOCATION, spec.key()),
         (annotations::MANAGED_BY_ORIGIN_LOCATION, spec.origin.clone()),
     ];
-    if let SourceLocation::Url(url) = &spec.location {
+    // A registered URL location's own Location entity is annotated like an
+    // entity read from that URL (as Backstage annotates it).
+    let url = match &spec.location {
+        SourceLocation::Url(url) => Some(url.clone()),
+        SourceLocation::Registered(r) if r.location_type == "url" => Url::parse(&r.target).ok(),
+        SourceLocation::Registered(_) | SourceLocation::File(_) => None,
+    };
+    if let Some(url) = &url {
         defaults.push((annotations::VIEW_URL, url.to_string()));
         if let Ok(dir) = url.join("./") {
             defaults.push((annotations::SOURCE_LOCATION, format!("url:{dir}")));
@@ -645,7 +679,7 @@ pub fn validation_spec(path: &Path) -> SourceSpec {
     let location = SourceLocation::File(crate::location::normalize(&absolute));
     let sandbox = match &location {
         SourceLocation::File(p) => p.parent().map(Path::to_path_buf),
-        SourceLocation::Url(_) => None,
+        SourceLocation::Url(_) | SourceLocation::Registered(_) => None,
     };
     SourceSpec {
         origin: location.key(),

@@ -90,6 +90,12 @@ impl Reader {
         self.max_bytes
     }
 
+    /// Whether `url` may be fetched (`http`/`https` and allowed by
+    /// `backend.reading.allow`).
+    pub fn allows_url(&self, url: &Url) -> bool {
+        matches!(url.scheme(), "http" | "https") && self.urls.allows(url)
+    }
+
     /// Reads a file that must lie inside `sandbox` (after resolving symlinks).
     pub fn read_file(&self, path: &Path, sandbox: Option<&Path>) -> Result<Vec<u8>, ReadError> {
         let shown = path.display().to_string();

@@ -63,14 +63,24 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     println!("Greenroom is listening on http://{address}");
 
     tokio::spawn(refresh_loop(
-        engine,
+        engine.clone(),
         wake_rx,
         config.catalog().processing_interval,
     ));
+    let catalog = config.catalog();
+    if catalog.readonly {
+        tracing::info!("the catalog is read-only (catalog.readonly)");
+    }
     let state = greenroom_web::AppState {
         store,
         refresh: wake_tx,
         metrics: std::sync::Arc::default(),
+        engine,
+        writes: greenroom_web::WritePolicy {
+            readonly: catalog.readonly,
+            refresh_on_conflict: catalog.location_conflict_strategy
+                == greenroom_config::LocationConflictStrategy::Refresh,
+        },
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

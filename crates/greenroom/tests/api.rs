@@ -543,8 +543,8 @@ fn by_uid_and_delete(api: &Api) {
         "NotFoundError",
         &uid,
     );
-    // Its file still describes it, so the next pass brings it back.
-    assert_eq!(send("POST", &api.url("/refresh"), None).status, 200);
+    // Its file still describes it, so the pass the deletion wakes brings it
+    // back (as a new entity).
     api.server.wait_for(
         "/api/catalog/entities/by-name/component/default/shop",
         Duration::from_secs(30),

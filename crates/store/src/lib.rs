@@ -24,6 +24,7 @@
 
 mod dedupe;
 mod keys;
+mod locations;
 mod migrate;
 mod postgres;
 pub mod query;
@@ -35,6 +36,7 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 
+pub use locations::{LocationRow, LocationWrite};
 pub use query::{EntityQuery, FacetCounts, Predicate, QueriedEntity};
 pub use rows::*;
 
@@ -206,4 +208,49 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// How many entities and how many sources currently have processing
     /// errors.
     async fn count_processing_errors(&self) -> StoreResult<(u64, u64)>;
+    // --- Registered locations (`/api/catalog/locations`) and targeted refresh.
+
+    /// Every registered location, oldest first (ties by id).
+    async fn locations(&self) -> StoreResult<Vec<LocationRow>>;
+
+    /// One registered location by id.
+    async fn location(&self, id: &str) -> StoreResult<Option<LocationRow>>;
+
+    /// The registered location with exactly this type and target.
+    async fn location_by_target(
+        &self,
+        location_type: &str,
+        target: &str,
+    ) -> StoreResult<Option<LocationRow>>;
+
+    /// Registers a location under `id`, unless one with the same type and
+    /// target exists ([`LocationWrite::Exists`] then shows it). Replicas
+    /// racing to add the same location end with one row.
+    async fn add_location(
+        &self,
+        id: &str,
+        location_type: &str,
+        target: &str,
+    ) -> StoreResult<LocationWrite>;
+
+    /// Replaces the type and target of location `id` (keeping its id and
+    /// creation time); refused with [`LocationWrite::Exists`] when another
+    /// location already has them.
+    async fn update_location(
+        &self,
+        id: &str,
+        location_type: &str,
+        target: &str,
+    ) -> StoreResult<LocationWrite>;
+
+    /// Removes location `id`, returning what was removed.
+    async fn delete_location(&self, id: &str) -> StoreResult<Option<LocationRow>>;
+
+    /// Keys of the sources a refresh pass last reached from root `root`.
+    async fn source_keys_of_root(&self, root: &str) -> StoreResult<Vec<String>>;
+
+    /// Makes the next refresh pass reprocess the source that emits
+    /// `entity_ref` and every source above it (their content fingerprints
+    /// are forgotten). `false` when no such entity exists.
+    async fn schedule_refresh(&self, entity_ref: &str) -> StoreResult<bool>;
 }

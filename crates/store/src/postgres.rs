@@ -84,7 +84,7 @@ fn push_membership(qb: &mut sqlx::QueryBuilder<Db>, keys: &[String]) {
 /// (`UNNEST`), instead of five parameters per row.
 async fn insert_search_rows(
     tx: &mut sqlx::Transaction<'_, Db>,
-    rows: &[(i64, i64, i32, Option<String>, Option<String>)],
+    rows: &[SearchInsert],
 ) -> StoreResult<()> {
     let entity_rows: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let key_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();

@@ -38,8 +38,12 @@ const SEARCH_INDEX: &str = "CREATE INDEX IF NOT EXISTS search_by_value \
 /// Recreates indexes a bulk load may have dropped.
 async fn ensure_indexes(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     // A write transaction from the start: replicas starting together must
-    // queue for the write lock rather than fail upgrading a read.
+    // queue for the write lock rather than fail upgrading a read. On
+    // PostgreSQL two `CREATE INDEX IF NOT EXISTS` at once (a replica
+    // starting while another ends a bulk load) collide in the catalog, so
+    // they queue for the migration lock too.
     let mut tx = begin_write(pool).await?;
+    lock_for_migrations(&mut tx).await?;
     sqlx::query(STITCH_INDEX).execute(&mut *tx).await?;
     sqlx::query(SEARCH_INDEX).execute(&mut *tx).await?;
     tx.commit().await?;
@@ -794,5 +798,236 @@ impl CatalogStore for Store {
             u64::try_from(entities).unwrap_or(0),
             u64::try_from(sources).unwrap_or(0),
         ))
+    }
+
+    // --- Registered locations and targeted refresh.
+
+    async fn locations(&self) -> StoreResult<Vec<crate::LocationRow>> {
+        let rows = sqlx::query(
+            "SELECT id, type, target, created_at FROM locations ORDER BY created_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(location_from_row).collect()
+    }
+
+    async fn location(&self, id: &str) -> StoreResult<Option<crate::LocationRow>> {
+        if !text::storable(id) {
+            return Ok(None);
+        }
+        let mut conn = self.pool.acquire().await?;
+        location_by_id(&mut conn, id).await
+    }
+
+    async fn location_by_target(
+        &self,
+        location_type: &str,
+        target: &str,
+    ) -> StoreResult<Option<crate::LocationRow>> {
+        if !text::storable(location_type) || !text::storable(target) {
+            return Ok(None);
+        }
+        let mut conn = self.pool.acquire().await?;
+        location_with_target(&mut conn, location_type, target, None).await
+    }
+
+    async fn add_location(
+        &self,
+        id: &str,
+        location_type: &str,
+        target: &str,
+    ) -> StoreResult<crate::LocationWrite> {
+        check_location_text(id, location_type, target)?;
+        let mut tx = begin_write(&self.pool).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO locations (id, type, target, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (type, target) DO NOTHING",
+        )
+        .bind(id.to_owned())
+        .bind(location_type.to_owned())
+        .bind(target.to_owned())
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let outcome = if inserted == 0 {
+            // The conflicting row is committed (PostgreSQL waits for it
+            // before skipping), so this statement sees it.
+            match location_with_target(&mut tx, location_type, target, None).await? {
+                Some(existing) => crate::LocationWrite::Exists(existing),
+                None => crate::LocationWrite::NotFound,
+            }
+        } else {
+            match location_by_id(&mut tx, id).await? {
+                Some(row) => crate::LocationWrite::Written(row),
+                None => crate::LocationWrite::NotFound,
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn update_location(
+        &self,
+        id: &str,
+        location_type: &str,
+        target: &str,
+    ) -> StoreResult<crate::LocationWrite> {
+        if !text::storable(id) {
+            return Ok(crate::LocationWrite::NotFound);
+        }
+        check_location_text(id, location_type, target)?;
+        let mut tx = begin_write(&self.pool).await?;
+        if location_by_id(&mut tx, id).await?.is_none() {
+            return Ok(crate::LocationWrite::NotFound);
+        }
+        if let Some(other) = location_with_target(&mut tx, location_type, target, Some(id)).await? {
+            return Ok(crate::LocationWrite::Exists(other));
+        }
+        let updated = sqlx::query("UPDATE locations SET type = $1, target = $2 WHERE id = $3")
+            .bind(location_type.to_owned())
+            .bind(target.to_owned())
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await;
+        match updated {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                // Another replica registered the same location meanwhile.
+                drop(tx);
+                let mut conn = self.pool.acquire().await?;
+                return Ok(
+                    match location_with_target(&mut conn, location_type, target, Some(id)).await? {
+                        Some(other) => crate::LocationWrite::Exists(other),
+                        None => crate::LocationWrite::NotFound,
+                    },
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let row = location_by_id(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(row.map_or(crate::LocationWrite::NotFound, crate::LocationWrite::Written))
+    }
+
+    async fn delete_location(&self, id: &str) -> StoreResult<Option<crate::LocationRow>> {
+        if !text::storable(id) {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "DELETE FROM locations WHERE id = $1 RETURNING id, type, target, created_at",
+        )
+        .bind(id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(location_from_row).transpose()
+    }
+
+    async fn source_keys_of_root(&self, root: &str) -> StoreResult<Vec<String>> {
+        if !text::storable(root) {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("SELECT source_key FROM sources WHERE root_key = $1 ORDER BY source_key")
+            .bind(root.to_owned())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get::<String, _>(0)?))
+            .collect()
+    }
+
+    async fn schedule_refresh(&self, entity_ref: &str) -> StoreResult<bool> {
+        if !text::storable(entity_ref) {
+            return Ok(false);
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let Some(owner) = sqlx::query("SELECT source_key FROM entities WHERE entity_ref = $1")
+            .bind(entity_ref.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let mut next: Option<String> = owner.try_get(0)?;
+        let mut seen = HashSet::new();
+        // The chain is as deep as the location tree; the bound only guards
+        // against a cycle a bug could leave in stored parents.
+        while let Some(key) = next.take() {
+            if !seen.insert(key.clone()) || seen.len() > 1000 {
+                break;
+            }
+            let parent = sqlx::query(
+                "UPDATE sources SET content_hash = NULL WHERE source_key = $1 RETURNING parent_source",
+            )
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(parent) = parent {
+                next = parent.try_get(0)?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+// --- Registered locations: helpers.
+
+const LOCATION_COLUMNS: &str = "id, type, target, created_at";
+
+fn location_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<crate::LocationRow> {
+    Ok(crate::LocationRow {
+        id: row.try_get(0)?,
+        location_type: row.try_get(1)?,
+        target: row.try_get(2)?,
+        created_at: row.try_get(3)?,
+    })
+}
+
+async fn location_by_id(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    id: &str,
+) -> StoreResult<Option<crate::LocationRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {LOCATION_COLUMNS} FROM locations WHERE id = $1"
+    )))
+    .bind(id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(location_from_row).transpose()
+}
+
+/// The location with this type and target, other than `except` if given
+/// (ids are never empty, so no `except` compares against `''`).
+async fn location_with_target(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    location_type: &str,
+    target: &str,
+    except: Option<&str>,
+) -> StoreResult<Option<crate::LocationRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {LOCATION_COLUMNS} FROM locations WHERE type = $1 AND target = $2 AND id <> $3"
+    )))
+    .bind(location_type.to_owned())
+    .bind(target.to_owned())
+    .bind(except.unwrap_or("").to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(location_from_row).transpose()
+}
+
+/// Refuses a location that would store a NUL byte.
+fn check_location_text(id: &str, location_type: &str, target: &str) -> StoreResult<()> {
+    let fields = [
+        ("location id", id),
+        ("location type", location_type),
+        ("location target", target),
+    ];
+    match fields.into_iter().find(|(_, value)| !text::storable(value)) {
+        Some((field, _)) => Err(StoreError::NulByte {
+            field,
+            subject: format!("{location_type}:{target}"),
+        }),
+        None => Ok(()),
     }
 }

@@ -102,11 +102,10 @@ fn push_membership(qb: &mut sqlx::QueryBuilder<Db>, keys: &[String]) {
 /// costs more than the insert itself).
 async fn insert_search_rows(
     tx: &mut sqlx::Transaction<'_, Db>,
-    rows: &[(i64, i64, i32, Option<String>, Option<String>)],
+    rows: &[SearchInsert],
 ) -> StoreResult<()> {
-    let json = serde_json::to_string(rows).map_err(|e| {
-        StoreError::Database(sqlx::Error::Encode(Box::new(e)))
-    })?;
+    let json = serde_json::to_string(rows)
+        .map_err(|e| StoreError::Database(sqlx::Error::Encode(Box::new(e))))?;
     sqlx::query(
         "INSERT INTO search (entity_row, key_id, seq, value, original) \
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 \

@@ -1754,3 +1754,301 @@ async fn bulk_load_only_on_an_empty_catalog_and_stitching_still_sees_relations(
     );
     store.end_bulk_load().await.unwrap();
 }
+
+// ---------------------------------------------------------------------------
+// Registered locations (`/api/catalog/locations`) and targeted refresh.
+
+mod locations {
+    use greenroom_store::{LocationRow, LocationWrite};
+
+    use super::*;
+
+    conformance! {
+        stores: [
+            locations_are_added_listed_and_found,
+            adding_an_existing_location_shows_it,
+            racing_adds_of_one_location_leave_one_row,
+            updating_a_location_keeps_its_id_and_refuses_duplicates,
+            deleting_a_location_returns_it_once,
+            location_strings_round_trip_and_nul_bytes_are_refused,
+            source_keys_of_root_lists_what_a_root_reached,
+            schedule_refresh_forgets_fingerprints_up_the_tree,
+        ],
+        persistent: [
+            registered_locations_survive_a_restart,
+            a_replica_may_start_while_another_ends_a_bulk_load,
+        ],
+    }
+
+    const X: &str = "https://h.example/x/catalog-info.yaml";
+    const Y: &str = "https://h.example/y/catalog-info.yaml";
+
+    async fn add(store: &dyn CatalogStore, id: &str, kind: &str, target: &str) -> LocationRow {
+        match store.add_location(id, kind, target).await.unwrap() {
+            LocationWrite::Written(row) => row,
+            other => panic!("expected {id} to be written, got {other:?}"),
+        }
+    }
+
+    fn ids(rows: &[LocationRow]) -> BTreeSet<String> {
+        rows.iter().map(|r| r.id.clone()).collect()
+    }
+
+    async fn locations_are_added_listed_and_found(store: Arc<dyn CatalogStore>) {
+        assert!(store.locations().await.unwrap().is_empty());
+        let a = add(&*store, "id-a", "url", X).await;
+        assert_eq!(
+            (a.id.as_str(), a.location_type.as_str(), a.target.as_str()),
+            ("id-a", "url", X)
+        );
+        assert!(a.created_at > 1_700_000_000_000, "{}", a.created_at);
+        let b = add(&*store, "id-b", "file", "/srv/repo").await;
+        let listed = store.locations().await.unwrap();
+        assert_eq!(ids(&listed), ids(&[a.clone(), b.clone()]));
+        assert!(listed[0].created_at <= listed[1].created_at, "oldest first");
+        assert_eq!(store.location("id-a").await.unwrap(), Some(a.clone()));
+        assert_eq!(store.location("id-zz").await.unwrap(), None);
+        assert_eq!(store.location_by_target("url", X).await.unwrap(), Some(a));
+        assert_eq!(
+            store.location_by_target("file", "/srv/repo").await.unwrap(),
+            Some(b)
+        );
+        // Type and target are compared exactly.
+        assert_eq!(store.location_by_target("file", X).await.unwrap(), None);
+        assert_eq!(
+            store
+                .location_by_target("url", &X.to_uppercase())
+                .await
+                .unwrap(),
+            None
+        );
+    }
+
+    async fn adding_an_existing_location_shows_it(store: Arc<dyn CatalogStore>) {
+        let first = add(&*store, "id-1", "url", X).await;
+        assert_eq!(
+            store.add_location("id-2", "url", X).await.unwrap(),
+            LocationWrite::Exists(first.clone())
+        );
+        // The same target under another type is another location.
+        add(&*store, "id-3", "file", X).await;
+        assert_eq!(store.locations().await.unwrap().len(), 2);
+        assert_eq!(store.location("id-2").await.unwrap(), None);
+    }
+
+    async fn racing_adds_of_one_location_leave_one_row(store: Arc<dyn CatalogStore>) {
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { store.add_location(&format!("id-{i}"), "url", X).await })
+            })
+            .collect();
+        let mut written = Vec::new();
+        let mut shown = Vec::new();
+        for task in tasks {
+            match task.await.unwrap().unwrap() {
+                LocationWrite::Written(row) => written.push(row),
+                LocationWrite::Exists(row) => shown.push(row),
+                LocationWrite::NotFound => panic!("an add answered NotFound"),
+            }
+        }
+        assert_eq!(written.len(), 1, "{written:?}");
+        assert!(shown.iter().all(|row| *row == written[0]), "{shown:?}");
+        assert_eq!(store.locations().await.unwrap(), written);
+    }
+
+    async fn updating_a_location_keeps_its_id_and_refuses_duplicates(store: Arc<dyn CatalogStore>) {
+        let a = add(&*store, "id-a", "url", X).await;
+        let b = add(&*store, "id-b", "url", Y).await;
+        let moved = match store
+            .update_location("id-a", "file", "/srv/a")
+            .await
+            .unwrap()
+        {
+            LocationWrite::Written(row) => row,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            moved,
+            LocationRow {
+                location_type: "file".to_owned(),
+                target: "/srv/a".to_owned(),
+                ..a.clone()
+            }
+        );
+        assert_eq!(store.location_by_target("url", X).await.unwrap(), None);
+        assert_eq!(
+            store.update_location("id-a", "url", Y).await.unwrap(),
+            LocationWrite::Exists(b)
+        );
+        // Writing a location's own type and target again is no conflict.
+        assert_eq!(
+            store
+                .update_location("id-a", "file", "/srv/a")
+                .await
+                .unwrap(),
+            LocationWrite::Written(moved.clone())
+        );
+        assert_eq!(
+            store.update_location("id-missing", "url", X).await.unwrap(),
+            LocationWrite::NotFound
+        );
+        assert_eq!(store.location("id-a").await.unwrap(), Some(moved));
+    }
+
+    async fn deleting_a_location_returns_it_once(store: Arc<dyn CatalogStore>) {
+        let a = add(&*store, "id-a", "url", X).await;
+        let b = add(&*store, "id-b", "url", Y).await;
+        assert_eq!(store.delete_location("id-a").await.unwrap(), Some(a));
+        assert_eq!(store.delete_location("id-a").await.unwrap(), None);
+        assert_eq!(store.locations().await.unwrap(), vec![b]);
+        // The target is free again.
+        add(&*store, "id-c", "url", X).await;
+    }
+
+    async fn location_strings_round_trip_and_nul_bytes_are_refused(store: Arc<dyn CatalogStore>) {
+        let hostile = "/srv/ünïcödé 'quoted' \"double\" %_ \\ ; DROP TABLE locations; --/💥";
+        let row = add(&*store, "id-hostile", "file", hostile).await;
+        assert_eq!(row.target, hostile);
+        assert_eq!(
+            store.location_by_target("file", hostile).await.unwrap(),
+            Some(row.clone())
+        );
+        assert!(matches!(
+            store
+                .add_location("id-nul", "url", "https://h.example/\0")
+                .await,
+            Err(StoreError::NulByte { .. })
+        ));
+        assert!(matches!(
+            store.update_location("id-hostile", "url", "a\0b").await,
+            Err(StoreError::NulByte { .. })
+        ));
+        // Lookups with a NUL byte find nothing rather than failing.
+        assert_eq!(store.location("id\0").await.unwrap(), None);
+        assert_eq!(store.location_by_target("url", "\0").await.unwrap(), None);
+        assert_eq!(store.delete_location("id\0").await.unwrap(), None);
+        assert_eq!(
+            store.update_location("id\0", "url", X).await.unwrap(),
+            LocationWrite::NotFound
+        );
+        assert!(store.source_keys_of_root("\0").await.unwrap().is_empty());
+        assert!(
+            !store
+                .schedule_refresh("component:default/\0")
+                .await
+                .unwrap()
+        );
+        assert_eq!(store.locations().await.unwrap(), vec![row]);
+    }
+
+    /// Sources under root `root`: `root` itself and `child` below it.
+    fn tree(root: &str, child: &str) -> Vec<SourceRow> {
+        vec![
+            SourceRow {
+                root: root.to_owned(),
+                origin: root.to_owned(),
+                ..source(root)
+            },
+            SourceRow {
+                parent_source: Some(root.to_owned()),
+                parent_ref: Some("location:default/generated-x".to_owned()),
+                root: root.to_owned(),
+                origin: root.to_owned(),
+                ..source(child)
+            },
+        ]
+    }
+
+    async fn source_keys_of_root_lists_what_a_root_reached(store: Arc<dyn CatalogStore>) {
+        let root = "registered:url:https://h.example/x";
+        let mut sources = tree(root, "url:https://h.example/x");
+        sources.push(source(SRC));
+        commit(&*store, batch_with(sources, Vec::new())).await;
+        assert_eq!(
+            store.source_keys_of_root(root).await.unwrap(),
+            refs(&[root, "url:https://h.example/x"])
+        );
+        assert_eq!(store.source_keys_of_root(SRC).await.unwrap(), refs(&[SRC]));
+        assert!(
+            store
+                .source_keys_of_root("registered:url:other")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    async fn schedule_refresh_forgets_fingerprints_up_the_tree(store: Arc<dyn CatalogStore>) {
+        let root = "registered:url:https://h.example/x";
+        let child = "url:https://h.example/x";
+        let mut sources = tree(root, child);
+        sources.push(source(SRC));
+        commit(
+            &*store,
+            batch_with(
+                sources,
+                vec![
+                    entity(A, "id-a", child),
+                    entity("location:default/generated-x", "id-l", root),
+                    entity(B, "id-b", SRC),
+                ],
+            ),
+        )
+        .await;
+        let hash_of = |rows: &[SourceRow], key: &str| {
+            rows.iter()
+                .find(|r| r.key == key)
+                .and_then(|r| r.content_hash.clone())
+        };
+        assert!(store.schedule_refresh(A).await.unwrap());
+        let rows = store.sources().await.unwrap();
+        assert_eq!(hash_of(&rows, child), None);
+        assert_eq!(hash_of(&rows, root), None);
+        assert_eq!(
+            hash_of(&rows, SRC),
+            Some("content-1".to_owned()),
+            "untouched"
+        );
+        assert!(
+            !store
+                .schedule_refresh("component:default/nobody")
+                .await
+                .unwrap()
+        );
+
+        // An orphan (no source) is known; nothing else changes.
+        commit(
+            &*store,
+            CommitBatch {
+                orphan_entities: refs(&[B]),
+                ..CommitBatch::default()
+            },
+        )
+        .await;
+        assert!(store.schedule_refresh(B).await.unwrap());
+        let rows = store.sources().await.unwrap();
+        assert_eq!(hash_of(&rows, SRC), Some("content-1".to_owned()));
+    }
+
+    async fn registered_locations_survive_a_restart(fixture: Arc<Fixture>) {
+        let store = fixture.connect().await;
+        let a = add(&*store, "id-a", "url", X).await;
+        drop(store);
+        let store = fixture.connect().await;
+        assert_eq!(store.locations().await.unwrap(), vec![a]);
+    }
+
+    /// A replica starting (and recreating indexes a crash may have dropped)
+    /// while another rebuilds the stitch index after a bulk load: both
+    /// create the same index at once, which must not fail either.
+    async fn a_replica_may_start_while_another_ends_a_bulk_load(fixture: Arc<Fixture>) {
+        let store = fixture.connect().await;
+        for _ in 0..10 {
+            assert!(store.begin_bulk_load().await.unwrap());
+            let (ended, started) = tokio::join!(store.end_bulk_load(), fixture.connect());
+            ended.unwrap();
+            drop(started);
+        }
+    }
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, OriginalUri, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -50,19 +50,16 @@ pub fn routes() -> ApiRoutes {
         )
         .get("/entity-facets", facets_get)
         .post("/entity-facets", facets_post)
-        .post("/refresh", refresh)
-}
-
-/// Schedules a refresh; like Backstage's, it does not wait for it.
-async fn refresh(State(state): State<AppState>) -> StatusCode {
-    let _ = state.refresh.try_send(());
-    StatusCode::OK
 }
 
 /// The request being answered, for error envelopes.
 pub(crate) struct Req {
     method: Method,
+    /// The URI as the catalog router sees it (without `/api/catalog`),
+    /// which Backstage's `Link` headers are relative to.
     uri: Uri,
+    /// The URI as the client sent it, for error envelopes.
+    original: Uri,
 }
 
 impl Req {
@@ -70,7 +67,7 @@ impl Req {
         ApiFailure {
             error: error.into(),
             method: self.method.clone(),
-            uri: self.uri.clone(),
+            uri: self.original.clone(),
         }
     }
 
@@ -127,9 +124,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let original = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
         Ok(Req {
             method: parts.method.clone(),
             uri: parts.uri.clone(),
+            original,
         })
     }
 }
@@ -506,6 +508,7 @@ async fn delete_entity_by_uid(
     req: Req,
 ) -> Result<Response, ApiFailure> {
     let uid = req.path(path)?;
+    crate::ensure_writable(&state).map_err(|e| req.fail(e))?;
     if state
         .store
         .delete_entity_by_uid(&uid)

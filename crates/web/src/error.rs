@@ -14,6 +14,15 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Input(String),
+    /// Refused by configuration (`catalog.readonly`, reading allow lists).
+    #[error("{0}")]
+    NotAllowed(String),
+    /// Clashes with what exists (a location registered twice).
+    #[error("{0}")]
+    Conflict(String),
+    /// A request body over the size limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -23,6 +32,9 @@ impl ApiError {
         match self {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFoundError"),
             ApiError::Input(_) => (StatusCode::BAD_REQUEST, "InputError"),
+            ApiError::NotAllowed(_) => (StatusCode::FORBIDDEN, "NotAllowedError"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "ConflictError"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLargeError"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "Error"),
         }
     }

@@ -1,26 +1,39 @@
-//! Greenroom's HTTP surface: health endpoints and the catalog's read API,
+//! Greenroom's HTTP surface: health endpoints, metrics, and the catalog's
+//! API (entity reads, registered locations, analysis, validation, refresh)
 //! in Backstage's paths and JSON shapes, with its OpenAPI document.
 //!
-//! Handlers are thin: extract, call the store or the engine's refresh
-//! trigger, answer. Every error goes through [`error::ApiError`], which
-//! renders Backstage's error envelope in one place. Every route is declared
+//! Handlers are thin: extract, call the store, the engine (registered
+//! locations, dry runs, analysis, validation) or the refresh trigger,
+//! answer. Every error goes through [`error::ApiError`], which renders
+//! Backstage's error envelope in one place (`POST /validate-entity` answers
+//! its own `{errors}` shape, as Backstage's does). Every route is declared
 //! once, in [`api`] and the modules' `routes()` ([`api_routes`]); the
 //! OpenAPI document ([`openapi`]) is generated from that table.
 
+mod analyze;
 pub mod api_routes;
 mod catalog;
 pub mod error;
 mod health;
+mod location_query;
+mod locations;
 pub mod metrics;
 pub mod openapi;
 pub mod query;
+mod readonly;
+mod refresh;
+mod request;
+mod validate_entity;
 
 use std::sync::Arc;
 
 use api_routes::{ApiRoutes, RouteInfo};
 use axum::Router;
+use greenroom_catalog::Engine;
 use greenroom_store::CatalogStore;
 use tokio::sync::mpsc;
+
+pub use readonly::ensure_writable;
 
 /// What handlers share.
 #[derive(Clone)]
@@ -30,6 +43,21 @@ pub struct AppState {
     pub refresh: mpsc::Sender<()>,
     /// Request counters and latencies for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// Processes registered locations now, dry runs, analysis and entity
+    /// validation (the same engine the refresh loop runs).
+    pub engine: Arc<Engine>,
+    /// How the write endpoints behave.
+    pub writes: WritePolicy,
+}
+
+/// Settings of the catalog's write endpoints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WritePolicy {
+    /// `catalog.readonly`: refuse every change (see [`ensure_writable`]).
+    pub readonly: bool,
+    /// `catalog.defaultLocationConflictStrategy: refresh`: registering an
+    /// existing location refreshes it instead of answering 409.
+    pub refresh_on_conflict: bool,
 }
 
 /// Every route of the application, declared once: the router is built from
@@ -41,7 +69,14 @@ fn api() -> ApiRoutes {
         .merge(health::routes())
         .get("/metrics", metrics::render)
         .get("/api/openapi.json", openapi::serve)
-        .nest("/api/catalog", catalog::routes())
+        .nest(
+            "/api/catalog",
+            catalog::routes()
+                .merge(locations::routes())
+                .merge(analyze::routes())
+                .merge(validate_entity::routes())
+                .merge(refresh::routes()),
+        )
 }
 
 /// The (method, path) of every route the application serves, in
@@ -55,6 +90,9 @@ pub fn router(state: AppState) -> Router {
     let (routes, _) = api().into_parts();
     routes
         .fallback(error::not_found)
+        // Like Backstage (Express), a known path with another method is
+        // simply not found, in the error envelope.
+        .method_not_allowed_fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::{OperationDoc, error_response, json_request, json_response, param_ref, schema_ref};
+use super::{
+    OperationDoc, error_response, json_request, json_response, param_ref, responses, schema_ref,
+};
 use crate::api_routes::HttpMethod::{Delete, Get, Post};
 
 /// The usual error responses: 400 (the message names the parameter) and
@@ -17,16 +19,6 @@ fn errors() -> Value {
 /// [`errors`] plus a 404 `NotFoundError`.
 fn errors_with_not_found() -> Value {
     json!({"400": error_response(), "404": error_response(), "default": error_response()})
-}
-
-/// `responses` with `ok` (status, response) first.
-fn responses(status: &str, ok: Value, errors: Value) -> Value {
-    let mut out = serde_json::Map::new();
-    out.insert(status.to_owned(), ok);
-    if let Value::Object(errors) = errors {
-        out.extend(errors);
-    }
-    Value::Object(out)
 }
 
 fn entity_ref_params() -> Value {
@@ -246,12 +238,19 @@ pub(super) fn operations() -> Vec<OperationDoc> {
                 "tags": ["Entity"],
                 "summary": "Delete a single entity by UID.",
                 "description": "Removes the entity and schedules a refresh: entities that pointed \
-                    at it are stitched again, and a source that still emits it brings it back.",
+                    at it are stitched again, and a source that still emits it brings it back. \
+                    With `catalog.readonly` the deletion is refused with a 403 \
+                    `NotAllowedError`.",
                 "parameters": [param_ref("uid")],
                 "responses": responses(
                     "204",
                     json!({"description": "Deleted successfully."}),
-                    errors_with_not_found(),
+                    json!({
+                        "400": error_response(),
+                        "403": error_response(),
+                        "404": error_response(),
+                        "default": error_response(),
+                    }),
                 ),
             }),
         ),
@@ -352,12 +351,16 @@ pub(super) fn operations() -> Vec<OperationDoc> {
             json!({
                 "operationId": "RefreshEntity",
                 "tags": ["Entity"],
-                "summary": "Refresh the catalog.",
-                "description": "Schedules a refresh pass over every registered location and \
-                    answers at once, without waiting for it. Greenroom refreshes the whole \
-                    catalog: the body Backstage uses to name one entity (`entityRef`) is \
-                    accepted but not read.",
-                "requestBody": json_request(false, json!({
+                "summary": "Refresh the entity related to entityRef.",
+                "description": "Marks the entity so that the next refresh pass reprocesses the \
+                    source that emits it and every source above it, up to its root location, \
+                    even if their bytes did not change; wakes the refresh loop and answers at \
+                    once, without waiting for the pass (as Backstage does). `entityRef` is \
+                    `<kind>:[<namespace>/]<name>` (the namespace defaults to `default`), matched \
+                    ignoring case; an invalid ref answers 400, an unknown entity 404, a body over \
+                    4 MiB 413. `authorizationToken` is accepted and ignored (Greenroom has no \
+                    per-user permissions). Allowed with `catalog.readonly`.",
+                "requestBody": json_request(true, json!({
                     "type": "object",
                     "properties": {
                         "authorizationToken": {"type": "string"},
@@ -367,10 +370,14 @@ pub(super) fn operations() -> Vec<OperationDoc> {
                                 "The reference to a single entity that should be refreshed",
                         },
                     },
+                    "required": ["entityRef"],
                     "description": "Options for requesting a refresh of entities in the catalog.",
                 })),
                 "responses": {
                     "200": {"description": "Refresh scheduled."},
+                    "400": error_response(),
+                    "404": error_response(),
+                    "413": error_response(),
                     "default": error_response(),
                 },
             }),

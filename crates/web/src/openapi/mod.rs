@@ -16,6 +16,7 @@
 //! `GREENROOM_UPDATE_OPENAPI=1 cargo test -p greenroom-web openapi`.
 
 mod entities;
+mod locations;
 mod service;
 #[cfg(test)]
 mod tests;
@@ -70,6 +71,7 @@ impl OperationDoc {
 pub(crate) fn operations() -> Vec<OperationDoc> {
     let mut all = service::operations();
     all.extend(entities::operations());
+    all.extend(locations::operations());
     all
 }
 
@@ -221,6 +223,16 @@ pub(crate) fn json_response(description: &str, schema: Value) -> Value {
         "description": description,
         "content": {"application/json": {"schema": schema}},
     })
+}
+
+/// `responses` with `ok` (status, response) first, then `errors`.
+pub(crate) fn responses(status: &str, ok: Value, errors: Value) -> Value {
+    let mut out = Map::new();
+    out.insert(status.to_owned(), ok);
+    if let Value::Object(errors) = errors {
+        out.extend(errors);
+    }
+    Value::Object(out)
 }
 
 /// A JSON request body of `schema`.
