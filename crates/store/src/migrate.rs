@@ -36,6 +36,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         name: "search",
         sql: include_str!("../migrations/postgres/0002_search.sql"),
     },
+    Migration {
+        version: 3,
+        name: "search_statistics",
+        sql: include_str!("../migrations/postgres/0003_search_statistics.sql"),
+    },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS greenroom_migrations (\

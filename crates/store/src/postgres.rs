@@ -133,10 +133,14 @@ impl PostgresStore {
 }
 
 /// After a bulk load the planner knows nothing about the new rows and would
-/// scan whole tables; `ANALYZE` samples them (a fraction of a second).
+/// scan whole tables; `ANALYZE` samples them. `VACUUM` sets the visibility
+/// map, without which facet and full-text scans of the search index visit
+/// the table page by page instead of reading the index alone (0.2 s at
+/// 100,000 entities, against 15x slower queries until autovacuum runs).
 async fn refresh_statistics(pool: &sqlx::PgPool) -> StoreResult<()> {
     sqlx::query(
-        "ANALYZE entities, relations, stitch_queue, sources, final_entities, search, search_keys",
+        "VACUUM (ANALYZE) entities, relations, stitch_queue, sources, final_entities, \
+         search, search_keys",
     )
     .execute(pool)
     .await?;
