@@ -673,6 +673,18 @@ impl Store {
     }
 
     async fn count_planned(&self, plan: &Plan<'_>) -> StoreResult<u64> {
+        // Fetched full-text matches with nothing else to check are the count.
+        if let Driver::Ids(ids) = &plan.driver
+            && plan.query.filter.is_none()
+            && (!plan.query.require_sort_keys
+                || plan
+                    .query
+                    .sort
+                    .iter()
+                    .all(|s| ALWAYS_PRESENT.contains(&s.key.as_str())))
+        {
+            return Ok(ids.len() as u64);
+        }
         let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*)");
         plan.push_from_where(&mut qb, true)?;
         let count: i64 = qb
