@@ -120,7 +120,7 @@ pub fn catalog(work: &Path, size: usize) -> Result<Catalog> {
     std::fs::write(
         &config,
         format!(
-            "catalog:\n  processingInterval: false\n  locations:\n    - type: file\n      target: {}\n  rules:\n    - allow: [Component, API, Resource, System, Domain, Group, User, Location]\n",
+            "catalog:\n  processingInterval: false\n  limits:\n    maxFileBytes: 268435456\n  locations:\n    - type: file\n      target: {}\n  rules:\n    - allow: [Component, API, Resource, System, Domain, Group, User, Location]\n",
             dir.join("all.yaml").display()
         ),
     )

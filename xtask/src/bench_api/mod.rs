@@ -20,7 +20,7 @@ mod wrk;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::fixture::{self, Database};
 use endpoints::Endpoint;
@@ -96,6 +96,13 @@ pub fn run(options: &Options) -> Result<()> {
                 "  {} entities in {:.1} s (peak RSS {:.0} MB)",
                 ingest.entities, ingest.wall, ingest.rss_mb
             );
+            if ingest.entities as u64 != manifest.entities {
+                bail!(
+                    "ingest stitched {} entities, the manifest has {}: measuring would be worthless",
+                    ingest.entities,
+                    manifest.entities
+                );
+            }
             let mut runs = Vec::new();
             for i in 0..options.runs {
                 eprintln!(
