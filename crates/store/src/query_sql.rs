@@ -233,6 +233,29 @@ fn push_predicate(qb: &mut QueryBuilder<Db>, predicate: &Predicate, keys: &KeyId
     }
 }
 
+/// The search key a final entity column holds, for the keys
+/// [`push_column_hints`] restates.
+fn is_column_key(key: &str) -> bool {
+    matches!(key, "kind" | "metadata.namespace" | "metadata.name")
+}
+
+/// `filter` without the top-level conditions [`push_column_hints`] already
+/// expressed on columns (their probes would repeat them); `None` when
+/// nothing is left.
+fn without_column_conditions(filter: &Predicate) -> Option<Predicate> {
+    let restated = |p: &Predicate| {
+        matches!(p, Predicate::Field { key, matcher: Matcher::AnyOf(_) } if is_column_key(key))
+    };
+    match filter {
+        p if restated(p) => None,
+        Predicate::All(parts) => {
+            let rest: Vec<Predicate> = parts.iter().filter(|p| !restated(p)).cloned().collect();
+            (!rest.is_empty()).then_some(Predicate::All(rest))
+        }
+        other => Some(other.clone()),
+    }
+}
+
 /// Restates required conditions on `kind`, `metadata.namespace` and
 /// `metadata.name` on the final entity's own columns (which hold the same
 /// lower-cased values): they cost no probe, and a single kind becomes a
@@ -368,8 +391,10 @@ impl Plan<'_> {
         }
         if let Some(filter) = &self.query.filter {
             push_column_hints(qb, filter);
-            qb.push(" AND ");
-            push_predicate(qb, filter, &self.keys, "f.id");
+            if let Some(rest) = without_column_conditions(filter) {
+                qb.push(" AND ");
+                push_predicate(qb, &rest, &self.keys, "f.id");
+            }
         }
         if let Some(full_text) = &self.query.full_text
             && !matches!(self.driver, Driver::FullText { .. } | Driver::Ids(_))

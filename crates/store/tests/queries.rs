@@ -274,6 +274,29 @@ async fn logical_operators_combine(store: Arc<dyn CatalogStore>) {
         .await,
         ["component:other/billing"]
     );
+    // Conditions the store restates on its own columns (kind, namespace,
+    // name) combine with the others like any condition.
+    assert_eq!(
+        by(all(vec![
+            field(
+                "metadata.name",
+                Matcher::AnyOf(vec!["shop".into(), "lib-a".into(), "nope".into()])
+            ),
+            Predicate::equals("kind", "component"),
+            Predicate::equals("metadata.namespace", "default"),
+            Predicate::Not(Box::new(Predicate::equals("spec.type", "website"))),
+        ]))
+        .await,
+        ["component:default/lib-a"]
+    );
+    assert!(
+        by(all(vec![
+            Predicate::equals("kind", "group"),
+            Predicate::equals("metadata.namespace", "other")
+        ]))
+        .await
+        .is_empty()
+    );
     assert_eq!(by(Predicate::All(vec![])).await.len(), 8);
     assert!(by(Predicate::Any(vec![])).await.is_empty());
 }
