@@ -24,8 +24,9 @@ const MAX_KEY_CHARS: usize = 200;
 /// Longest value (in characters) that stays searchable.
 const MAX_VALUE_CHARS: usize = 200;
 
-/// Paths that are not walked generically.
-const SPECIAL_PATHS: [&str; 7] = [
+/// Paths `buildEntitySearch` does not walk generically (also what the
+/// duplicate-casing check skips).
+pub(crate) const SPECIAL_PATHS: [&str; 7] = [
     "attachments",
     "relations",
     "status",

@@ -30,6 +30,7 @@ mod postgres;
 pub mod query;
 mod rows;
 mod sqlite;
+mod stats;
 mod text;
 
 use std::path::PathBuf;
@@ -179,13 +180,10 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Final entities matching `query`, in its order, with their sort values.
     async fn query_entities(&self, query: &EntityQuery) -> StoreResult<Vec<QueriedEntity>>;
 
-    /// How many final entities match `query` (its filter, full-text
-    /// condition and required sort keys; paging is ignored).
-    async fn count_entities(&self, query: &EntityQuery) -> StoreResult<u64>;
-
-    /// [`CatalogStore::query_entities`] and, when `count` is set,
-    /// [`CatalogStore::count_entities`] in one go (work they share, such as
-    /// a full-text scan, is done once).
+    /// [`CatalogStore::query_entities`] and, when `count` is set, how many
+    /// final entities match `query` (its filter, full-text condition and
+    /// required sort keys; paging ignored), in one go: work they share,
+    /// such as a full-text scan, is done once.
     async fn query_page(
         &self,
         query: &EntityQuery,

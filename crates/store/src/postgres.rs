@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
@@ -20,10 +19,8 @@ pub struct PostgresStore {
     pool: sqlx::PgPool,
     /// Search key ids seen by this process.
     keys: crate::keys::KeyCache,
-    /// Entities upserted by this process, and that count when statistics
-    /// were last refreshed (see `after_commit`).
-    written: AtomicU64,
-    analyzed_at: AtomicU64,
+    /// When planner statistics are due (see `crate::stats`).
+    statistics: crate::stats::StatsSchedule,
 }
 
 impl PostgresStore {
@@ -48,8 +45,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool,
             keys: crate::keys::KeyCache::default(),
-            written: AtomicU64::new(0),
-            analyzed_at: AtomicU64::new(0),
+            statistics: crate::stats::StatsSchedule::default(),
         })
     }
 }
@@ -103,33 +99,6 @@ async fn insert_search_rows(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-impl PostgresStore {
-    /// Tables that grow from empty have no planner statistics, and without
-    /// them PostgreSQL answers key lookups with full scans. Statistics are
-    /// refreshed whenever this process has doubled what it wrote since the
-    /// last refresh (so a load of n entities analyzes O(log n) times, each a
-    /// sample of bounded cost).
-    async fn after_commit(&self, written: usize) -> StoreResult<()> {
-        let total = self.written.fetch_add(written as u64, Ordering::Relaxed) + written as u64;
-        let last = self.analyzed_at.load(Ordering::Relaxed);
-        if total >= 5_000 && total >= last.saturating_mul(2) {
-            self.analyzed_at.store(total, Ordering::Relaxed);
-            refresh_statistics(&self.pool).await?;
-        }
-        Ok(())
-    }
-
-    /// After a bulk load the stitch index is new and the last rows may not
-    /// be sampled yet: refresh statistics unless the last commit just did.
-    async fn after_bulk_load(&self) -> StoreResult<()> {
-        let total = self.written.load(Ordering::Relaxed);
-        if self.analyzed_at.swap(total, Ordering::Relaxed) != total {
-            refresh_statistics(&self.pool).await?;
-        }
-        Ok(())
-    }
 }
 
 /// After a bulk load the planner knows nothing about the new rows and would

@@ -50,6 +50,21 @@ async fn ensure_indexes(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     Ok(())
 }
 
+impl Store {
+    /// Refreshes planner statistics when this commit makes them due.
+    async fn after_commit(&self, written: usize) -> StoreResult<()> {
+        if self.statistics.record(written) {
+            refresh_statistics(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    /// A bulk load rebuilt indexes over rows no statistics have seen.
+    async fn after_bulk_load(&self) -> StoreResult<()> {
+        refresh_statistics(&self.pool).await
+    }
+}
+
 /// Recreates one index a bulk load dropped (queued behind migrations, like
 /// [`ensure_indexes`]).
 async fn restore_index(pool: &sqlx::Pool<Db>, sql: &'static str) -> StoreResult<()> {
@@ -722,16 +737,6 @@ impl CatalogStore for Store {
 
     async fn query_entities(&self, query: &crate::EntityQuery) -> StoreResult<Vec<crate::QueriedEntity>> {
         Ok(self.run_page(query, false).await?.0)
-    }
-
-    async fn count_entities(&self, query: &crate::EntityQuery) -> StoreResult<u64> {
-        let counting = crate::EntityQuery {
-            keyset: None,
-            offset: 0,
-            limit: Some(0),
-            ..query.clone()
-        };
-        Ok(self.run_page(&counting, true).await?.1.unwrap_or(0))
     }
 
     async fn query_page(

@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -20,10 +19,8 @@ pub struct SqliteStore {
     pool: sqlx::SqlitePool,
     /// Search key ids seen by this process.
     keys: crate::keys::KeyCache,
-    /// Entities written by this process, and that count when statistics
-    /// were last refreshed (see `after_commit`).
-    written: AtomicU64,
-    analyzed_at: AtomicU64,
+    /// When planner statistics are due (see `crate::stats`).
+    statistics: crate::stats::StatsSchedule,
 }
 
 impl SqliteStore {
@@ -79,8 +76,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             keys: crate::keys::KeyCache::default(),
-            written: AtomicU64::new(0),
-            analyzed_at: AtomicU64::new(0),
+            statistics: crate::stats::StatsSchedule::default(),
         })
     }
 }
@@ -139,25 +135,6 @@ async fn insert_search_rows(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-impl SqliteStore {
-    /// Statistics are refreshed whenever this process has doubled what it
-    /// wrote since the last refresh (`refresh_statistics`).
-    async fn after_commit(&self, written: usize) -> StoreResult<()> {
-        let total = self.written.fetch_add(written as u64, Ordering::Relaxed) + written as u64;
-        let last = self.analyzed_at.load(Ordering::Relaxed);
-        if total >= 5_000 && total >= last.saturating_mul(2) {
-            self.analyzed_at.store(total, Ordering::Relaxed);
-            refresh_statistics(&self.pool).await?;
-        }
-        Ok(())
-    }
-
-    /// The search index was just rebuilt: sample it.
-    async fn after_bulk_load(&self) -> StoreResult<()> {
-        refresh_statistics(&self.pool).await
-    }
 }
 
 /// SQLite keeps no per-value statistics, so the query layer measures

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, OriginalUri, Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use greenroom_store::query::{EntityQuery, Keyset, QueriedEntity};
 use greenroom_store::{CatalogStore, FinalEntityRow};
@@ -26,6 +26,7 @@ use crate::query::{
     ByQueryPage, ByQueryRequest, ByRefsRequest, FacetsRequest, FieldSelection, ItemPosition,
     ListRequest, QueryCursor, RawQuery,
 };
+use crate::request::{self, Origin};
 
 /// Entities per database round trip when streaming a whole list.
 const STREAM_PAGE: u64 = 1_000;
@@ -52,23 +53,17 @@ pub fn routes() -> ApiRoutes {
         .post("/entity-facets", facets_post)
 }
 
-/// The request being answered, for error envelopes.
+/// The request being answered: its origin (for error envelopes) and the
+/// URI as the catalog router sees it, without `/api/catalog`, which
+/// Backstage's `Link` headers are relative to.
 pub(crate) struct Req {
-    method: Method,
-    /// The URI as the catalog router sees it (without `/api/catalog`),
-    /// which Backstage's `Link` headers are relative to.
+    origin: Origin,
     uri: Uri,
-    /// The URI as the client sent it, for error envelopes.
-    original: Uri,
 }
 
 impl Req {
     pub(crate) fn fail(&self, error: impl Into<ApiError>) -> ApiFailure {
-        ApiFailure {
-            error: error.into(),
-            method: self.method.clone(),
-            uri: self.original.clone(),
-        }
+        self.origin.fail(error)
     }
 
     fn boxed(&self, error: impl Into<ApiError>) -> Box<ApiFailure> {
@@ -94,44 +89,25 @@ impl Req {
         RawQuery::parse(self.uri.query()).map_err(|e| self.boxed(e))
     }
 
-    /// A JSON request body (`null` when empty).
-    fn json_body(&self, headers: &HeaderMap, body: &Bytes) -> Result<Value, Box<ApiFailure>> {
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(Value::Null);
+    /// An optional JSON object body, read like every other endpoint's
+    /// ([`request::json_object`]: content type, size limit); `null` when
+    /// empty.
+    async fn json_body(&self, headers: &HeaderMap, body: Body) -> Result<Value, Box<ApiFailure>> {
+        match request::json_object(headers, body, false).await {
+            Ok(object) => Ok(object.map_or(Value::Null, Value::Object)),
+            Err(e) => Err(self.boxed(e)),
         }
-        let is_json = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| {
-                let v = v.trim().to_ascii_lowercase();
-                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
-            });
-        if !is_json {
-            return Err(self.boxed(ApiError::Input(
-                "Invalid request body, expected Content-Type: application/json".to_owned(),
-            )));
-        }
-        serde_json::from_slice(body).map_err(|e| {
-            self.boxed(ApiError::Input(format!(
-                "Invalid request body, malformed JSON: {e}"
-            )))
-        })
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Req {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let original = parts
-            .extensions
-            .get::<OriginalUri>()
-            .map_or_else(|| parts.uri.clone(), |o| o.0.clone());
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let origin = Origin::from_request_parts(parts, state).await?;
         Ok(Req {
-            method: parts.method.clone(),
+            origin,
             uri: parts.uri.clone(),
-            original,
         })
     }
 }
@@ -311,9 +287,9 @@ async fn query_entities_post(
     State(state): State<AppState>,
     req: Req,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiFailure> {
-    let body = req.json_body(&headers, &body)?;
+    let body = req.json_body(&headers, body).await?;
     let request = ByQueryRequest::from_body(&body).map_err(|e| req.fail(e))?;
     answer_by_query(&state, &req, request).await
 }
@@ -426,10 +402,10 @@ async fn entities_by_refs(
     State(state): State<AppState>,
     req: Req,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiFailure> {
     let raw = req.query()?;
-    let body = req.json_body(&headers, &body)?;
+    let body = req.json_body(&headers, body).await?;
     let request = ByRefsRequest::parse(&raw, &body).map_err(|e| req.fail(e))?;
     let lookups: Vec<String> = request
         .entity_refs
@@ -593,9 +569,9 @@ async fn facets_post(
     State(state): State<AppState>,
     req: Req,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, ApiFailure> {
-    let body = req.json_body(&headers, &body)?;
+    let body = req.json_body(&headers, body).await?;
     let request = FacetsRequest::from_body(&body).map_err(|e| req.fail(e))?;
     answer_facets(&state, &req, request).await
 }

@@ -83,7 +83,7 @@ fn not_found(id: &str) -> ApiError {
 /// accepts. Unlike Backstage, an unrecognised value is refused rather than
 /// read as `false` (which would register for real).
 fn flag(origin: &Origin, name: &str) -> Result<bool, ApiError> {
-    match origin.query(name) {
+    match origin.query(name)? {
         None => Ok(false),
         Some(value) => match value.to_ascii_lowercase().as_str() {
             "" | "true" | "yes" | "y" | "1" | "on" => Ok(true),
@@ -97,7 +97,7 @@ fn flag(origin: &Origin, name: &str) -> Result<bool, ApiError> {
 
 /// Whether registering an existing location refreshes it.
 fn refresh_on_conflict(origin: &Origin, state: &AppState) -> Result<bool, ApiError> {
-    match origin.query("onConflict").as_deref() {
+    match origin.query("onConflict")?.as_deref() {
         None => Ok(state.writes.refresh_on_conflict),
         Some("refresh") => Ok(true),
         Some("reject") => Ok(false),
@@ -110,13 +110,16 @@ fn refresh_on_conflict(origin: &Origin, state: &AppState) -> Result<bool, ApiErr
 /// The stitched entities with these refs, in order (refs without a final
 /// entity — never processed successfully — are left out).
 async fn final_entities(state: &AppState, refs: &[String]) -> Result<Vec<Value>, ApiError> {
-    let mut entities = Vec::with_capacity(refs.len());
-    for entity_ref in refs {
-        if let Some(row) = state.store.final_entity(entity_ref).await? {
-            entities.push(serde_json::from_str(&row.body).unwrap_or(Value::Null));
-        }
-    }
-    Ok(entities)
+    let rows = state.store.final_entities_by_refs(refs, None).await?;
+    let mut by_ref: std::collections::HashMap<&str, &str> = rows
+        .iter()
+        .map(|row| (row.entity_ref.as_str(), row.body.as_str()))
+        .collect();
+    Ok(refs
+        .iter()
+        .filter_map(|r| by_ref.remove(r.as_str()))
+        .map(|body| serde_json::from_str(body).unwrap_or(Value::Null))
+        .collect())
 }
 
 /// Refreshes a registered location now and answers 201 with its entities.

@@ -1,4 +1,4 @@
-//! What write handlers read from a request besides path parameters: where
+//! What handlers read from a request besides path parameters: where
 //! it came from (for error envelopes), its query parameters and its JSON
 //! body, refused the way Backstage's catalog refuses them
 //! (`requireRequestBody`), each refusal naming the problem.
@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiFailure};
+use crate::query::RawQuery;
 
 /// Largest accepted request body (the default `catalog.limits.maxFileBytes`,
 /// so any descriptor Greenroom ingests can also be sent for validation).
@@ -56,13 +57,11 @@ impl Origin {
         }
     }
 
-    /// The value of query parameter `name` (the last one when repeated).
-    pub fn query(&self, name: &str) -> Option<String> {
-        let query = self.uri.query()?;
-        url::form_urlencoded::parse(query.as_bytes())
-            .filter(|(key, _)| key == name)
-            .last()
-            .map(|(_, value)| value.into_owned())
+    /// The value of query parameter `name` (the last one when repeated),
+    /// read as strictly as every other query string ([`RawQuery`]).
+    pub fn query(&self, name: &str) -> Result<Option<String>, ApiError> {
+        let raw = RawQuery::parse(self.uri.query())?;
+        Ok(raw.values(name).last().map(str::to_owned))
     }
 }
 

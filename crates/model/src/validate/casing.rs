@@ -14,17 +14,7 @@ use serde_json::Value;
 
 use crate::Issue;
 use crate::pointer::{push_index, push_token};
-
-/// Paths `buildEntitySearch` does not walk generically.
-const SPECIAL_KEYS: &[&str] = &[
-    "attachments",
-    "relations",
-    "status",
-    "metadata.name",
-    "metadata.namespace",
-    "metadata.uid",
-    "metadata.etag",
-];
+use crate::search::SPECIAL_PATHS;
 
 /// Keys `buildEntitySearch` always adds (with the entity's pointer for them).
 const ALWAYS_PRESENT: &[(&str, &str)] = &[
@@ -49,7 +39,7 @@ impl Flattened {
     }
 
     fn visit(&mut self, path: &str, pointer: &str, value: &Value) {
-        if SPECIAL_KEYS.contains(&path) {
+        if SPECIAL_PATHS.contains(&path) {
             return;
         }
         match value {
