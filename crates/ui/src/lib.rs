@@ -1,0 +1,9 @@
+//! Greenroom's web pages, rendered on the server as HTML.
+//!
+//! This crate is pure: it turns data the web crate already fetched (entity
+//! JSON, counts, locations) into markup, and knows nothing of HTTP or the
+//! database. Markup is built with `maud`, which escapes every interpolated
+//! value, so a catalog value can never become markup; links to catalog
+//! values go through [`links::safe_href`], which allows only `http`, `https`
+//! and `mailto`. Pages carry no inline scripts, styles or event handlers, so
+//! the web crate can send a strict Content-Security-Policy.
