@@ -179,7 +179,10 @@ impl Engine {
         let _guard = self.running.lock().await;
         let started = Instant::now();
         let mut report = RefreshReport::default();
-        let keys = self.store.source_keys_of_root(&root).await?;
+        let keys: Vec<String> = (self.store.sources_of_root(&root).await?)
+            .into_iter()
+            .map(|source| source.key)
+            .collect();
         if !keys.is_empty() {
             let stored = self.stored_sources().await?;
             self.remove_sources(&keys, &stored, OrphanStrategy::Delete, &mut report)

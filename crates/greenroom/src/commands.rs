@@ -76,6 +76,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         refresh: wake_tx,
         metrics: std::sync::Arc::default(),
         engine,
+        pages: std::sync::Arc::default(),
         writes: greenroom_web::WritePolicy {
             readonly: catalog.readonly,
             refresh_on_conflict: catalog.location_conflict_strategy

@@ -171,6 +171,17 @@ pub trait CatalogStore: Send + Sync + 'static {
         limit: usize,
     ) -> StoreResult<Vec<FinalEntityRow>>;
 
+    /// The `limit` most recently changed final entities, newest first.
+    async fn recent_entities(&self, limit: usize) -> StoreResult<Vec<FinalEntityRow>>;
+
+    /// One source by key (`file:/abs/path`, `url:https://…`; the
+    /// `backstage.io/managed-by-location` of its entities).
+    async fn source(&self, key: &str) -> StoreResult<Option<SourceRow>>;
+
+    /// The sources last reached from one root (a configured or registered
+    /// location), by key.
+    async fn sources_of_root(&self, root: &str) -> StoreResult<Vec<SourceRow>>;
+
     /// Number of stitched entities per kind (lower-case kind).
     async fn count_by_kind(&self) -> StoreResult<Vec<(String, u64)>>;
 
@@ -259,9 +270,6 @@ pub trait CatalogStore: Send + Sync + 'static {
 
     /// Removes location `id`, returning what was removed.
     async fn delete_location(&self, id: &str) -> StoreResult<Option<LocationRow>>;
-
-    /// Keys of the sources a refresh pass last reached from root `root`.
-    async fn source_keys_of_root(&self, root: &str) -> StoreResult<Vec<String>>;
 
     /// Makes the next refresh pass reprocess the source that emits
     /// `entity_ref` and every source above it (their content fingerprints

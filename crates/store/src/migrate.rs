@@ -23,6 +23,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "search",
         sql: include_str!("../migrations/sqlite/0002_search.sql"),
     },
+    Migration {
+        version: 3,
+        name: "recent",
+        sql: include_str!("../migrations/sqlite/0003_recent.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -40,6 +45,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "search_statistics",
         sql: include_str!("../migrations/postgres/0003_search_statistics.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "recent",
+        sql: include_str!("../migrations/postgres/0004_recent.sql"),
     },
 ];
 

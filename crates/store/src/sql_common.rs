@@ -415,6 +415,23 @@ fn state_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<EntityStateR
     })
 }
 
+const SOURCE_COLUMNS: &str = "source_key, parent_source, parent_ref, root_key, origin_key, \
+     content_hash, children, errors, last_read_at";
+
+fn source_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<SourceRow> {
+    Ok(SourceRow {
+        key: row.try_get(0)?,
+        parent_source: row.try_get(1)?,
+        parent_ref: row.try_get(2)?,
+        root: row.try_get(3)?,
+        origin: row.try_get(4)?,
+        content_hash: row.try_get(5)?,
+        children: row.try_get(6)?,
+        errors: row.try_get(7)?,
+        last_read_at: row.try_get(8)?,
+    })
+}
+
 const FINAL_COLUMNS: &str = "entity_ref, entity_id, kind, namespace, name, body, hash, stitched_at";
 
 #[async_trait]
@@ -424,27 +441,48 @@ impl CatalogStore for Store {
     }
 
     async fn sources(&self) -> StoreResult<Vec<SourceRow>> {
-        let rows = sqlx::query(
-            "SELECT source_key, parent_source, parent_ref, root_key, origin_key, content_hash, \
-             children, errors, last_read_at FROM sources ORDER BY source_key",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources ORDER BY source_key"
+        )))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SourceRow {
-                    key: row.try_get(0)?,
-                    parent_source: row.try_get(1)?,
-                    parent_ref: row.try_get(2)?,
-                    root: row.try_get(3)?,
-                    origin: row.try_get(4)?,
-                    content_hash: row.try_get(5)?,
-                    children: row.try_get(6)?,
-                    errors: row.try_get(7)?,
-                    last_read_at: row.try_get(8)?,
-                })
-            })
-            .collect()
+        rows.iter().map(source_from_row).collect()
+    }
+
+    async fn source(&self, key: &str) -> StoreResult<Option<SourceRow>> {
+        if !text::storable(key) {
+            return Ok(None);
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources WHERE source_key = $1"
+        )))
+        .bind(key.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(source_from_row).transpose()
+    }
+
+    async fn sources_of_root(&self, root: &str) -> StoreResult<Vec<SourceRow>> {
+        if !text::storable(root) {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SOURCE_COLUMNS} FROM sources WHERE root_key = $1 ORDER BY source_key"
+        )))
+        .bind(root.to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(source_from_row).collect()
+    }
+
+    async fn recent_entities(&self, limit: usize) -> StoreResult<Vec<FinalEntityRow>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FINAL_COLUMNS} FROM final_entities ORDER BY stitched_at DESC, id DESC LIMIT $1"
+        )))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(final_from_row).collect()
     }
 
     async fn batch_state(&self, refs: &[String], source_keys: &[String]) -> StoreResult<BatchState> {
@@ -954,19 +992,6 @@ impl CatalogStore for Store {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(location_from_row).transpose()
-    }
-
-    async fn source_keys_of_root(&self, root: &str) -> StoreResult<Vec<String>> {
-        if !text::storable(root) {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query("SELECT source_key FROM sources WHERE root_key = $1 ORDER BY source_key")
-            .bind(root.to_owned())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| Ok(row.try_get::<String, _>(0)?))
-            .collect()
     }
 
     async fn schedule_refresh(&self, entity_ref: &str) -> StoreResult<bool> {

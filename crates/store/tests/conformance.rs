@@ -29,6 +29,7 @@ use support::{Backend, Fixture, with_store};
 
 conformance! {
     stores: [
+        recent_entities_are_newest_first,
         upserted_entities_appear_with_their_id,
         existing_ref_keeps_its_entity_id,
         owned_lists_entities_by_source,
@@ -459,6 +460,31 @@ async fn newer_schema_is_refused(fixture: Arc<Fixture>) {
 
 // ---------------------------------------------------------------------------
 // Commit and batch_state.
+
+async fn recent_entities_are_newest_first(store: Arc<dyn CatalogStore>) {
+    let at = |entity_ref: &str, id: &str, stitched_at: i64| FinalEntityRow {
+        stitched_at,
+        ..final_row(entity_ref, id, "{}")
+    };
+    store
+        .write_finals(
+            vec![
+                at(A, "id-a", 1_000),
+                at(B, "id-b", 3_000),
+                at(C, "id-c", 2_000),
+            ],
+            Vec::new(),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let recent: Vec<String> = (store.recent_entities(2).await.unwrap())
+        .into_iter()
+        .map(|row| row.entity_ref)
+        .collect();
+    assert_eq!(recent, refs(&[B, C]));
+    assert_eq!(store.recent_entities(10).await.unwrap().len(), 3);
+}
 
 async fn upserted_entities_appear_with_their_id(store: Arc<dyn CatalogStore>) {
     let mut failing = entity(C, "id-c", SRC);
@@ -1772,7 +1798,7 @@ mod locations {
             updating_a_location_keeps_its_id_and_refuses_duplicates,
             deleting_a_location_returns_it_once,
             location_strings_round_trip_and_nul_bytes_are_refused,
-            source_keys_of_root_lists_what_a_root_reached,
+            sources_of_root_lists_what_a_root_reached,
             schedule_refresh_forgets_fingerprints_up_the_tree,
         ],
         persistent: [
@@ -1933,7 +1959,8 @@ mod locations {
             store.update_location("id\0", "url", X).await.unwrap(),
             LocationWrite::NotFound
         );
-        assert!(store.source_keys_of_root("\0").await.unwrap().is_empty());
+        assert!(store.sources_of_root("\0").await.unwrap().is_empty());
+        assert!(store.source("\0").await.unwrap().is_none());
         assert!(
             !store
                 .schedule_refresh("component:default/\0")
@@ -1961,22 +1988,37 @@ mod locations {
         ]
     }
 
-    async fn source_keys_of_root_lists_what_a_root_reached(store: Arc<dyn CatalogStore>) {
+    async fn sources_of_root_lists_what_a_root_reached(store: Arc<dyn CatalogStore>) {
         let root = "registered:url:https://h.example/x";
         let mut sources = tree(root, "url:https://h.example/x");
         sources.push(source(SRC));
         commit(&*store, batch_with(sources, Vec::new())).await;
+        let keys = |rows: Vec<SourceRow>| rows.into_iter().map(|s| s.key).collect::<Vec<_>>();
+        let reached = store.sources_of_root(root).await.unwrap();
         assert_eq!(
-            store.source_keys_of_root(root).await.unwrap(),
+            keys(reached.clone()),
             refs(&[root, "url:https://h.example/x"])
         );
-        assert_eq!(store.source_keys_of_root(SRC).await.unwrap(), refs(&[SRC]));
+        assert_eq!(reached[1].parent_source.as_deref(), Some(root));
+        assert_eq!(
+            keys(store.sources_of_root(SRC).await.unwrap()),
+            refs(&[SRC])
+        );
         assert!(
             store
-                .source_keys_of_root("registered:url:other")
+                .sources_of_root("registered:url:other")
                 .await
                 .unwrap()
                 .is_empty()
+        );
+        let one = store.source("url:https://h.example/x").await.unwrap();
+        assert_eq!(one.map(|s| s.root), Some(root.to_owned()));
+        assert!(
+            store
+                .source("url:https://h.example/missing")
+                .await
+                .unwrap()
+                .is_none()
         );
     }
 

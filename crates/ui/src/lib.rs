@@ -7,3 +7,13 @@
 //! values go through [`links::safe_href`], which allows only `http`, `https`
 //! and `mailto`. Pages carry no inline scripts, styles or event handlers, so
 //! the web crate can send a strict Content-Security-Policy.
+
+pub mod assets;
+pub mod entity;
+pub mod format;
+pub mod layout;
+pub mod links;
+pub mod views;
+pub mod yaml_text;
+
+pub use maud::Markup;

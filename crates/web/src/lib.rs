@@ -19,6 +19,7 @@ mod location_query;
 mod locations;
 pub mod metrics;
 pub mod openapi;
+pub mod pages;
 pub mod query;
 mod readonly;
 mod refresh;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// How the write endpoints behave.
     pub writes: WritePolicy,
+    /// What the HTML pages cache between requests (facet counts).
+    pub pages: Arc<pages::PageCache>,
 }
 
 /// Settings of the catalog's write endpoints.
@@ -89,7 +92,8 @@ pub fn route_table() -> Vec<RouteInfo> {
 pub fn router(state: AppState) -> Router {
     let (routes, _) = api().into_parts();
     routes
-        .fallback(error::not_found)
+        .merge(pages::routes())
+        .fallback(fallback)
         // Like Backstage (Express), a known path with another method is
         // simply not found, in the error envelope.
         .method_not_allowed_fallback(error::not_found)
@@ -97,7 +101,26 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(axum::middleware::from_fn(pages::content_security_policy))
         .with_state(state)
+}
+
+/// Unknown paths: the API's error envelope below `/api` and for clients
+/// that do not ask for HTML; a friendly page for browsers.
+async fn fallback(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && !uri.path().starts_with("/api/") {
+        pages::not_found_page(uri.path())
+    } else {
+        error::not_found(method, uri).await
+    }
 }
 
 /// Serves the application on `listener` until `shutdown` completes.

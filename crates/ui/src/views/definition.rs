@@ -1,0 +1,16 @@
+//! The definition tab of an API entity.
+
+use maud::{Markup, html};
+
+/// The rendered definition of an API of `api_type`.
+pub fn section(api_type: &str, definition: Option<&str>) -> Markup {
+    html! {
+        section.card aria-labelledby="definition-heading" {
+            h2 #definition-heading { "Definition" span.muted { " (" (api_type) ")" } }
+            @match definition {
+                Some(definition) => pre.code { code { (definition) } },
+                None => p.empty { "This API has no definition." },
+            }
+        }
+    }
+}

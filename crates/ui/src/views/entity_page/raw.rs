@@ -1,0 +1,26 @@
+//! The raw entity, as YAML (how it is usually written) and JSON (what the
+//! API returns).
+
+use maud::{Markup, html};
+use serde_json::Value;
+
+use crate::yaml_text::to_yaml;
+
+pub(super) fn section(entity: &Value) -> Markup {
+    let json = serde_json::to_string_pretty(entity).unwrap_or_default();
+    html! {
+        div.stack {
+            section.card aria-labelledby="raw-yaml" {
+                h2 #raw-yaml { "YAML" }
+                pre.raw { code { (to_yaml(entity)) } }
+            }
+            section.card aria-labelledby="raw-json" {
+                h2 #raw-json { "JSON" }
+                details {
+                    summary { "Show the entity as the API returns it" }
+                    pre.raw { code { (json) } }
+                }
+            }
+        }
+    }
+}
