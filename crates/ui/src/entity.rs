@@ -317,7 +317,13 @@ mod tests {
         assert_eq!(view.related("ownedBy").len(), 1);
         assert_eq!(
             view.problems(),
-            vec![("InputError".to_owned(), "bad".to_owned())]
+            vec![
+                ("InputError".to_owned(), "bad".to_owned()),
+                (
+                    "NotFoundError".to_owned(),
+                    "file:/x.yaml, line 3: gone".to_owned()
+                )
+            ]
         );
         assert_eq!(view.namespace(), "default");
         assert_eq!(view.display_name(), "svc");
