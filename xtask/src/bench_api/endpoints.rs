@@ -32,6 +32,18 @@ pub enum Endpoint {
     FullTextComponent,
     /// `GET /entities`, unpaged
     FullList,
+    /// The home page `/`
+    PageHome,
+    /// The catalog page `/catalog?filters[kind]=component`
+    PageCatalog,
+    /// The catalog page filtered by kind and type
+    PageCatalogFiltered,
+    /// The catalog page sorted by owner (offset paging)
+    PageCatalogSorted,
+    /// The catalog page with free text
+    PageCatalogText,
+    /// An entity page `/catalog/default/component/<name>`, many names
+    PageEntity,
 }
 
 /// The catalog API's path prefix.
@@ -44,13 +56,19 @@ pub struct Reference {
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 6] = [
+    pub const ALL: [Endpoint; 12] = [
         Endpoint::FilteredPage,
         Endpoint::ByName,
         Endpoint::Facets,
         Endpoint::FullText,
         Endpoint::FullTextComponent,
         Endpoint::FullList,
+        Endpoint::PageHome,
+        Endpoint::PageCatalog,
+        Endpoint::PageCatalogFiltered,
+        Endpoint::PageCatalogSorted,
+        Endpoint::PageCatalogText,
+        Endpoint::PageEntity,
     ];
 
     /// The row label in the report.
@@ -62,6 +80,12 @@ impl Endpoint {
             Endpoint::FullText => "full-text by-query",
             Endpoint::FullTextComponent => "full-text by-query, kind=component",
             Endpoint::FullList => "full list, unpaged",
+            Endpoint::PageHome => "page: home",
+            Endpoint::PageCatalog => "page: catalog, components",
+            Endpoint::PageCatalogFiltered => "page: catalog, services",
+            Endpoint::PageCatalogSorted => "page: catalog, by owner",
+            Endpoint::PageCatalogText => "page: catalog, free text",
+            Endpoint::PageEntity => "page: entity",
         }
     }
 
@@ -84,6 +108,19 @@ impl Endpoint {
             Endpoint::FullText => vec![full_text],
             Endpoint::FullTextComponent => vec![format!("{full_text}&filter=kind=component")],
             Endpoint::FullList => vec![format!("{API}/entities")],
+            Endpoint::PageHome => vec!["/".to_owned()],
+            Endpoint::PageCatalog => vec!["/catalog?filters[kind]=component".to_owned()],
+            Endpoint::PageCatalogFiltered => {
+                vec!["/catalog?filters[kind]=component&filters[type]=service".to_owned()]
+            }
+            Endpoint::PageCatalogSorted => {
+                vec!["/catalog?filters[kind]=component&sort=owner".to_owned()]
+            }
+            Endpoint::PageCatalogText => vec![format!("/catalog?filters[text]={word}")],
+            Endpoint::PageEntity => names
+                .iter()
+                .map(|name| format!("/catalog/default/component/{}", encode(name)))
+                .collect(),
         }
     }
 
@@ -109,6 +146,12 @@ impl Endpoint {
             Endpoint::FilteredPage | Endpoint::ByName => Some(5.0),
             Endpoint::Facets | Endpoint::FullText | Endpoint::FullTextComponent => Some(20.0),
             Endpoint::FullList => None,
+            Endpoint::PageHome
+            | Endpoint::PageCatalog
+            | Endpoint::PageCatalogFiltered
+            | Endpoint::PageCatalogSorted
+            | Endpoint::PageCatalogText
+            | Endpoint::PageEntity => Some(100.0),
         }
     }
 
@@ -129,6 +172,7 @@ impl Endpoint {
             Endpoint::FullText => (22.0, None),
             Endpoint::FullTextComponent => return None,
             Endpoint::FullList => (132.0, None),
+            _ => return None,
         };
         Some(Reference { p50, p99 })
     }
@@ -145,9 +189,33 @@ impl Endpoint {
                 json(body).and_then(|v| check_full_text(&v, manifest, true))
             }
             Endpoint::FullList => check_full_list(body, manifest),
+            Endpoint::PageHome | Endpoint::PageEntity => check_page(body, "<h1>"),
+            Endpoint::PageCatalog
+            | Endpoint::PageCatalogFiltered
+            | Endpoint::PageCatalogSorted
+            | Endpoint::PageCatalogText => check_page(body, "class=\"catalog-table\"")
+                .and_then(|_| check_table_rows(body)),
         };
         count.with_context(|| format!("{path} answered {}", excerpt(body)))
     }
+}
+
+/// A whole HTML page holding `marker`; returns 1.
+fn check_page(body: &[u8], marker: &str) -> Result<usize> {
+    let text = std::str::from_utf8(body).context("the page is not UTF-8")?;
+    ensure!(text.starts_with("<!DOCTYPE html>"), "not an HTML page");
+    ensure!(text.contains(marker), "the page lacks {marker}");
+    Ok(1)
+}
+
+/// The catalog table's rows: one page of entities, none of them the
+/// "no entities match" row.
+fn check_table_rows(body: &[u8]) -> Result<usize> {
+    let text = String::from_utf8_lossy(body);
+    ensure!(!text.contains("No entities match"), "the table is empty");
+    let rows = text.matches("<tr>").count().saturating_sub(1);
+    ensure!((1..=PAGE).contains(&rows), "{rows} table rows");
+    Ok(rows)
 }
 
 fn json(body: &[u8]) -> Result<Value> {
