@@ -193,8 +193,9 @@ impl Endpoint {
             Endpoint::PageCatalog
             | Endpoint::PageCatalogFiltered
             | Endpoint::PageCatalogSorted
-            | Endpoint::PageCatalogText => check_page(body, "class=\"catalog-table\"")
-                .and_then(|_| check_table_rows(body)),
+            | Endpoint::PageCatalogText => {
+                check_page(body, "class=\"catalog-table\"").and_then(|_| check_table_rows(body))
+            }
         };
         count.with_context(|| format!("{path} answered {}", excerpt(body)))
     }
