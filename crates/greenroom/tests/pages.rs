@@ -80,8 +80,8 @@ spec:
     );
     let mut services = String::new();
     for index in 0..SERVICES {
-        let owner = if index % 3 == 0 { "team-b" } else { "team-a" };
-        let kind = if index % 2 == 0 { "service" } else { "library" };
+        let owner = if index.is_multiple_of(3) { "team-b" } else { "team-a" };
+        let kind = if index.is_multiple_of(2) { "service" } else { "library" };
         write!(
             services,
             "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-{index:03}\n  \
@@ -306,7 +306,7 @@ fn catalog_filters_narrow_the_table(portal: &Portal) {
     let names = owned.table_names();
     // Multiples of 6 below 57: owned by team-b (÷3) and services (even).
     let expected: Vec<String> = (0..SERVICES)
-        .filter(|i| i % 6 == 0)
+        .filter(|i| i.is_multiple_of(6))
         .map(|i| format!("svc-{i:03}"))
         .collect();
     assert_eq!(names, expected);
@@ -322,7 +322,7 @@ fn catalog_filters_narrow_the_table(portal: &Portal) {
     assert!(
         first[..19].iter().all(|n| n.starts_with("svc-") && {
             let i: usize = n[4..].parse().unwrap();
-            i % 3 == 0
+            i.is_multiple_of(3)
         }),
         "team-b's 19 components come first: {first:?}"
     );
