@@ -80,8 +80,16 @@ spec:
     );
     let mut services = String::new();
     for index in 0..SERVICES {
-        let owner = if index.is_multiple_of(3) { "team-b" } else { "team-a" };
-        let kind = if index.is_multiple_of(2) { "service" } else { "library" };
+        let owner = if index.is_multiple_of(3) {
+            "team-b"
+        } else {
+            "team-a"
+        };
+        let kind = if index.is_multiple_of(2) {
+            "service"
+        } else {
+            "library"
+        };
         write!(
             services,
             "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-{index:03}\n  \

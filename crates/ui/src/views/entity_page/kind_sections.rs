@@ -9,6 +9,17 @@ use super::EntityPage;
 use crate::entity::{EntityView, humanize};
 use crate::links::encode_component;
 
+/// Relation types the kind's sections already list (the relations card
+/// leaves them out).
+pub(super) fn covered_types(kind: &str) -> &'static [&'static str] {
+    match kind.to_ascii_lowercase().as_str() {
+        "group" => &["hasMember", "ownerOf"],
+        "user" => &["memberOf", "ownerOf"],
+        "system" | "domain" => &["hasPart"],
+        _ => &[],
+    }
+}
+
 pub(super) fn sections(data: &EntityPage, view: &EntityView<'_>) -> Markup {
     let kind = view.kind().to_ascii_lowercase();
     let reference = view.reference();

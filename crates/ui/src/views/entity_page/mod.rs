@@ -179,3 +179,76 @@ fn overview(data: &EntityPage, view: &EntityView<'_>, reference: &EntityRef) -> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn page_for(entity: Value, related: Vec<Value>) -> String {
+        let related = related
+            .into_iter()
+            .filter_map(|e| {
+                let reference = EntityView::new(&e).reference()?;
+                Some((reference.canonical().to_owned(), e))
+            })
+            .collect();
+        let data = EntityPage {
+            entity,
+            changed_at: 0,
+            source: None,
+            related,
+            related_truncated: false,
+            now: 60_000,
+            tab: Tab::Overview,
+            tab_content: None,
+            notice: None,
+            readonly: false,
+        };
+        crate::layout::render(page(&data).expect("a page")).into_string()
+    }
+
+    #[test]
+    fn a_group_page_lists_members_and_owned_entities_once() {
+        let group = json!({
+            "kind": "Group", "metadata": {"name": "team-a", "title": "Team A"},
+            "spec": {"type": "team"},
+            "relations": [
+                {"type": "hasMember", "targetRef": "user:default/alice"},
+                {"type": "ownerOf", "targetRef": "component:default/payments"},
+                {"type": "childOf", "targetRef": "group:default/engineering"}
+            ]
+        });
+        let alice = json!({"kind": "User", "metadata": {"name": "alice"},
+                           "spec": {"profile": {"displayName": "Alice A", "email": "alice@example.com"}}});
+        let html = page_for(group, vec![alice]);
+        assert!(html.contains("<title>Team A (Group) · Greenroom</title>"));
+        assert!(html.contains("Members <span class=\"muted\">(1)</span>"));
+        assert!(html.contains("alice@example.com"));
+        assert!(html.contains(r#"href="/catalog/default/component/payments""#));
+        assert!(html.contains("Parent group"));
+        // Owned entities and members are not listed again under Relations.
+        assert!(!html.contains("<h3>Owns"));
+        assert!(!html.contains("<h3>Members"));
+        // A target missing from the catalog is marked.
+        assert!(html.contains("missing"));
+    }
+
+    #[test]
+    fn problems_and_orphans_say_what_to_do() {
+        let entity = json!({
+            "kind": "Component",
+            "metadata": {"name": "svc", "annotations": {"backstage.io/orphan": "true"}},
+            "spec": {"type": "service", "owner": "team-a", "lifecycle": "production"},
+            "status": {"items": [{"type": "backstage.io/catalog-processing", "level": "error",
+                "message": "ConflictError: file:/x.yaml: already provided",
+                "error": {"name": "ConflictError", "message": "already provided"}}]}
+        });
+        let html = page_for(entity, Vec::new());
+        assert!(html.contains("This entity has processing errors"));
+        assert!(html.contains("Another location already provides an entity"));
+        assert!(html.contains("This entity is an orphan"));
+        assert!(html.contains("file:/x.yaml: already provided"));
+        assert!(html.contains(r#"action="/catalog/default/component/svc/refresh""#));
+    }
+}

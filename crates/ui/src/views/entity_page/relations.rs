@@ -41,7 +41,11 @@ pub fn relation_label(relation_type: &str) -> &str {
 
 pub(super) fn card(data: &EntityPage, view: &EntityView<'_>) -> Markup {
     let mut groups: BTreeMap<usize, (&str, Vec<EntityRef>)> = BTreeMap::new();
+    let covered = super::kind_sections::covered_types(view.kind());
     for (relation_type, target) in view.relations() {
+        if covered.contains(&relation_type) {
+            continue;
+        }
         let order = LABELS
             .iter()
             .position(|(t, _)| *t == relation_type)
