@@ -7,3 +7,6 @@
 //! values go through [`links::safe_href`], which allows only `http`, `https`
 //! and `mailto`. Pages carry no inline scripts, styles or event handlers, so
 //! the web crate can send a strict Content-Security-Policy.
+
+pub mod apidoc;
+pub mod highlight;
