@@ -8,9 +8,11 @@
 //! and `mailto`. Pages carry no inline scripts, styles or event handlers, so
 //! the web crate can send a strict Content-Security-Policy.
 
+pub mod apidoc;
 pub mod assets;
 pub mod entity;
 pub mod format;
+pub mod highlight;
 pub mod layout;
 pub mod links;
 pub mod views;

@@ -1,4 +1,6 @@
-//! The definition tab of an API entity.
+//! The definition tab of an API entity: OpenAPI and AsyncAPI documents
+//! rendered as operations and channels, other types as highlighted source
+//! (see [`crate::apidoc`]).
 
 use maud::{Markup, html};
 
@@ -8,7 +10,7 @@ pub fn section(api_type: &str, definition: Option<&str>) -> Markup {
         section.card aria-labelledby="definition-heading" {
             h2 #definition-heading { "Definition" span.muted { " (" (api_type) ")" } }
             @match definition {
-                Some(definition) => pre.code { code { (definition) } },
+                Some(definition) => (crate::apidoc::render_definition(api_type, definition)),
                 None => p.empty { "This API has no definition." },
             }
         }

@@ -4,6 +4,7 @@
 use maud::{Markup, html};
 use serde_json::Value;
 
+use crate::highlight::{Language, highlight};
 use crate::yaml_text::to_yaml;
 
 pub(super) fn section(entity: &Value) -> Markup {
@@ -12,13 +13,13 @@ pub(super) fn section(entity: &Value) -> Markup {
         div.stack {
             section.card aria-labelledby="raw-yaml" {
                 h2 #raw-yaml { "YAML" }
-                pre.raw { code { (to_yaml(entity)) } }
+                (highlight(&to_yaml(entity), Language::Yaml))
             }
             section.card aria-labelledby="raw-json" {
                 h2 #raw-json { "JSON" }
                 details {
                     summary { "Show the entity as the API returns it" }
-                    pre.raw { code { (json) } }
+                    (highlight(&json, Language::Json))
                 }
             }
         }
