@@ -187,7 +187,7 @@ pub fn page(view: &CatalogView) -> Page {
         .filters
         .kind
         .as_deref()
-        .map(|k| format!("{}s", capitalize(k)))
+        .map(kind_plural)
         .unwrap_or_else(|| "All entities".to_owned());
     let title = match &view.filters.text {
         Some(text) => format!("{kind_label} matching “{text}”"),
@@ -420,6 +420,16 @@ fn row(entity: &Value, columns: &[SortColumn]) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// The heading for many entities of a kind: `component` → `Components`,
+/// `api` → `APIs`.
+pub fn kind_plural(kind: &str) -> String {
+    if kind.eq_ignore_ascii_case("api") {
+        "APIs".to_owned()
+    } else {
+        format!("{}s", capitalize(&kind.to_lowercase()))
     }
 }
 

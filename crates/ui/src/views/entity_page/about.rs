@@ -61,7 +61,7 @@ pub(super) fn card(data: &EntityPage, view: &EntityView<'_>, reference: &EntityR
                 }
                 @if let Some(read) = data.source.as_ref().and_then(|s| s.last_read_at) {
                     div {
-                        dt { "Last read" }
+                        dt title="When the source file was last read with new content; unchanged files are checked every pass without being processed again" { "Last processed" }
                         dd { time datetime=(rfc3339(read)) title=(utc_timestamp(read)) { (ago(read, data.now)) } }
                     }
                 }

@@ -57,7 +57,7 @@ fn members(data: &EntityPage, members: &[EntityRef]) -> Markup {
                         li {
                             (super::relations::target_item(data, member))
                             @if let Some(email) = data.related_entity(member).and_then(|m| m.value.pointer("/spec/profile/email")).and_then(|e| e.as_str()) {
-                                span.small.muted { (email) }
+                                span.item-detail.small.muted { (email) }
                             }
                         }
                     }

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::entity::{EntityView, entity_href};
 use crate::layout::{Crumb, Page, Section};
-use crate::views::catalog::capitalize;
+use crate::views::catalog::kind_plural;
 
 pub use problems::SourceStatus;
 
@@ -107,7 +107,7 @@ pub fn page(data: &EntityPage) -> Option<Page> {
     let kind_list = format!("/catalog?filters[kind]={}", kind.to_lowercase());
     let mut crumbs = vec![
         Crumb::link("Catalog", "/catalog"),
-        Crumb::link(format!("{}s", capitalize(&kind.to_lowercase())), kind_list),
+        Crumb::link(kind_plural(kind), kind_list),
     ];
     if data.tab == Tab::Overview {
         crumbs.push(Crumb::here(title.clone()));

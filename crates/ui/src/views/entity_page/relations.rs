@@ -116,7 +116,7 @@ pub(super) fn target_item(data: &EntityPage, target: &EntityRef) -> Markup {
             }
         }
         @if let Some(description) = related.and_then(|r| r.description()) {
-            span.small.muted { (truncate(description, 120)) }
+            span.item-detail.small.muted { (truncate(description, 160)) }
         }
     }
 }
