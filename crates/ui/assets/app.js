@@ -25,6 +25,15 @@
     });
   });
 
+  // A page restored from the back-forward cache still shows the choices
+  // made just before leaving it; show the filters its URL applies instead.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      form.reset();
+    });
+  });
+
   // Forms whose submit buttons carry data-confirm ask first (unregister).
   document.querySelectorAll("[data-confirm]").forEach(function (button) {
     button.addEventListener("click", function (event) {

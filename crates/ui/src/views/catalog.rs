@@ -232,7 +232,7 @@ fn filters_panel(view: &CatalogView) -> Markup {
     let filters = &view.filters;
     let options = &view.options;
     html! {
-        form.card.filters action="/catalog" method="get" data-autosubmit aria-label="Filters" {
+        form.card.filters action="/catalog" method="get" data-autosubmit autocomplete="off" aria-label="Filters" {
             div.field {
                 label for="filter-text" { "Search" }
                 input #filter-text type="search" name="filters[text]" value=[filters.text.as_deref()] placeholder="Name, title, description";
