@@ -17,7 +17,10 @@ pub struct Asset {
     pub body: &'static str,
 }
 
-const STYLESHEET: &str = concat!(include_str!("../assets/app.css"));
+const STYLESHEET: &str = concat!(
+    include_str!("../assets/app.css"),
+    include_str!("../assets/graph.css")
+);
 
 const SCRIPT: &str = include_str!("../assets/app.js");
 

@@ -11,6 +11,7 @@
 pub mod assets;
 pub mod entity;
 pub mod format;
+pub mod graph;
 pub mod layout;
 pub mod links;
 pub mod views;
