@@ -20,6 +20,7 @@ pub struct Asset {
 const STYLESHEET: &str = concat!(
     include_str!("../assets/app.css"),
     include_str!("../assets/apidoc.css"),
+    include_str!("../assets/graph.css"),
 );
 
 const SCRIPT: &str = include_str!("../assets/app.js");

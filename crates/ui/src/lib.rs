@@ -12,6 +12,7 @@ pub mod apidoc;
 pub mod assets;
 pub mod entity;
 pub mod format;
+pub mod graph;
 pub mod highlight;
 pub mod layout;
 pub mod links;
