@@ -23,6 +23,7 @@ use sha1::{Digest, Sha1};
 use url::Url;
 
 use crate::location::{Presence, SourceLocation};
+use crate::problem::Problem;
 use crate::process::{EntityOutcome, Processor, SourceSpec};
 
 /// Catalog files looked for when the request names none.
@@ -89,9 +90,13 @@ pub enum AnalyzeError {
     Git(String),
     #[error("git did not finish within {} seconds", .0.as_secs())]
     Timeout(Duration),
-    /// A catalog file has problems (each `Name: place: message`).
+    /// A catalog file is too large to read.
     #[error("{0}")]
-    Problems(String),
+    TooLarge(String),
+    /// A catalog file has problems (shown as `Name: place: message`,
+    /// comma-separated).
+    #[error("{}", describe_all(.0))]
+    InvalidFile(Vec<Problem>),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -333,7 +338,7 @@ fn analyze_repository(
                 .unwrap_or(u64::MAX)
         })?;
         if size > processor.reader().max_bytes() {
-            return Err(AnalyzeError::Problems(format!(
+            return Err(AnalyzeError::TooLarge(format!(
                 "InputError: {path} is {size} bytes, over the limit of {} bytes",
                 processor.reader().max_bytes()
             )));
@@ -429,12 +434,17 @@ fn accepted_entities(
     if problems.is_empty() {
         Ok(entities)
     } else {
-        let described: Vec<String> = problems
-            .iter()
-            .map(|p| format!("{}: {}", p.name, p.describe()))
-            .collect();
-        Err(AnalyzeError::Problems(described.join(", ")))
+        Err(AnalyzeError::InvalidFile(problems))
     }
+}
+
+/// Problems as one line each `Name: place: message`, comma-separated.
+fn describe_all(problems: &[Problem]) -> String {
+    let described: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.describe()))
+        .collect();
+    described.join(", ")
 }
 
 /// Where the repository's host shows a file of the default branch.

@@ -128,6 +128,12 @@ impl Engine {
         &self.store
     }
 
+    /// The locations from configuration (`catalog.locations`, `--catalog`,
+    /// `--demo`) this engine walks on every pass, besides registered ones.
+    pub fn roots(&self) -> &[Root] {
+        &self.roots
+    }
+
     /// The processor this engine reads and checks sources with.
     pub fn processor(&self) -> &Processor {
         &self.processor

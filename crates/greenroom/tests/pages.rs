@@ -395,6 +395,7 @@ fn errors_are_friendly_pages_with_their_status(portal: &Portal) {
         "/catalog?sort=colour",
         "/catalog?cursor=garbage!",
         "/catalog?filters[kind]=%ff",
+        "/catalog/default/component/hostile/graph?depth=99",
     ] {
         let page = portal.get(bad);
         assert_eq!(page.status, 400, "{bad}: {}", page.body);

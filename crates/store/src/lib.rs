@@ -182,6 +182,12 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// location), by key.
     async fn sources_of_root(&self, root: &str) -> StoreResult<Vec<SourceRow>>;
 
+    /// For every root that reached sources: how many, when they were read,
+    /// and the first `error_limit` of them (by key) that have errors. Two
+    /// passes over the sources whatever the number of roots (the locations
+    /// page summarises every location at once).
+    async fn root_statuses(&self, error_limit: usize) -> StoreResult<Vec<RootStatus>>;
+
     /// Number of stitched entities per kind (lower-case kind).
     async fn count_by_kind(&self) -> StoreResult<Vec<(String, u64)>>;
 

@@ -137,6 +137,23 @@ pub struct FinalEntityRow {
     pub stitched_at: i64,
 }
 
+/// The sources one root (a configured or registered location) reached.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RootStatus {
+    /// The root's key (`registered:type:target`, or a configured target's).
+    pub root: String,
+    pub sources: u64,
+    /// Milliseconds since the Unix epoch of the most recent read attempt
+    /// of any of its sources.
+    pub last_read_at: Option<i64>,
+    /// And of the least recent one.
+    pub oldest_read_at: Option<i64>,
+    pub sources_with_errors: u64,
+    /// `(source key, JSON array of errors)` of the first sources with
+    /// errors, by key.
+    pub errors: Vec<(String, String)>,
+}
+
 /// Something that currently has processing errors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorRow {

@@ -13,7 +13,7 @@ use sqlx::{QueryBuilder, Row};
 use crate::migrate::{CREATE_TABLE, Migration, now_millis};
 use crate::{dedupe, text};
 use crate::{
-    BatchState, CatalogStore, CommitBatch, EntityStateRow, EntityUpsert, ErrorRow,
+    BatchState, CatalogStore, CommitBatch, EntityStateRow, EntityUpsert, ErrorRow, RootStatus,
     FinalEntityRow, RelationRow, SourceRow, StitchInput, StitchedEntity, StoreError, StoreResult,
 };
 
@@ -473,6 +473,57 @@ impl CatalogStore for Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(source_from_row).collect()
+    }
+
+    async fn root_statuses(&self, error_limit: usize) -> StoreResult<Vec<RootStatus>> {
+        let rows = sqlx::query(
+            "SELECT root_key, COUNT(*), MAX(last_read_at), MIN(last_read_at), \
+             COUNT(CASE WHEN errors <> '[]' THEN 1 END) \
+             FROM sources GROUP BY root_key ORDER BY root_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut statuses: Vec<RootStatus> = rows
+            .iter()
+            .map(|row| {
+                let sources: i64 = row.try_get(1)?;
+                let with_errors: i64 = row.try_get(4)?;
+                Ok(RootStatus {
+                    root: row.try_get(0)?,
+                    sources: u64::try_from(sources).unwrap_or(0),
+                    last_read_at: row.try_get(2)?,
+                    oldest_read_at: row.try_get(3)?,
+                    sources_with_errors: u64::try_from(with_errors).unwrap_or(0),
+                    errors: Vec::new(),
+                })
+            })
+            .collect::<StoreResult<_>>()?;
+        if error_limit == 0 {
+            return Ok(statuses);
+        }
+        let rows = sqlx::query(
+            "SELECT root_key, source_key, errors FROM (\
+               SELECT root_key, source_key, errors, \
+               ROW_NUMBER() OVER (PARTITION BY root_key ORDER BY source_key) AS n \
+               FROM sources WHERE errors <> '[]') ranked \
+             WHERE n <= $1 ORDER BY root_key, source_key",
+        )
+        .bind(i64::try_from(error_limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let index: HashMap<String, usize> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| (status.root.clone(), i))
+            .collect();
+        for row in &rows {
+            let root: String = row.try_get(0)?;
+            let Some(&i) = index.get(&root) else {
+                continue;
+            };
+            statuses[i].errors.push((row.try_get(1)?, row.try_get(2)?));
+        }
+        Ok(statuses)
     }
 
     async fn recent_entities(&self, limit: usize) -> StoreResult<Vec<FinalEntityRow>> {

@@ -1799,6 +1799,7 @@ mod locations {
             deleting_a_location_returns_it_once,
             location_strings_round_trip_and_nul_bytes_are_refused,
             sources_of_root_lists_what_a_root_reached,
+            root_statuses_summarise_every_root,
             schedule_refresh_forgets_fingerprints_up_the_tree,
         ],
         persistent: [
@@ -2020,6 +2021,45 @@ mod locations {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    async fn root_statuses_summarise_every_root(store: Arc<dyn CatalogStore>) {
+        assert!(store.root_statuses(10).await.unwrap().is_empty());
+        let root = "registered:url:https://h.example/x";
+        let broken = r#"[{"name":"YAMLError","message":"bad","place":{"source":"s"}}]"#;
+        let mut sources = tree(root, "url:https://h.example/x");
+        sources[0].last_read_at = Some(1_700_000_000_500);
+        for key in ["url:https://h.example/x/a", "url:https://h.example/x/b"] {
+            sources.push(SourceRow {
+                root: root.to_owned(),
+                errors: broken.to_owned(),
+                last_read_at: None,
+                ..source(key)
+            });
+        }
+        sources.push(source(SRC));
+        commit(&*store, batch_with(sources, Vec::new())).await;
+
+        let statuses = store.root_statuses(1).await.unwrap();
+        let roots: Vec<&str> = statuses.iter().map(|s| s.root.as_str()).collect();
+        assert_eq!(roots, vec![SRC, root]);
+        let registered = &statuses[1];
+        assert_eq!(registered.sources, 4);
+        assert_eq!(registered.last_read_at, Some(1_700_000_000_500));
+        assert_eq!(registered.oldest_read_at, Some(1_700_000_000_000));
+        assert_eq!(registered.sources_with_errors, 2);
+        assert_eq!(
+            registered.errors,
+            vec![("url:https://h.example/x/a".to_owned(), broken.to_owned())],
+            "only the first source with errors, by key"
+        );
+        assert_eq!(statuses[0].sources, 1);
+        assert_eq!(statuses[0].sources_with_errors, 0);
+        assert!(statuses[0].errors.is_empty());
+
+        let counts_only = store.root_statuses(0).await.unwrap();
+        assert!(counts_only.iter().all(|s| s.errors.is_empty()));
+        assert_eq!(counts_only[1].sources_with_errors, 2);
     }
 
     async fn schedule_refresh_forgets_fingerprints_up_the_tree(store: Arc<dyn CatalogStore>) {

@@ -2,10 +2,11 @@
 //! API (entity reads, registered locations, analysis, validation, refresh)
 //! in Backstage's paths and JSON shapes, with its OpenAPI document.
 //!
-//! Handlers are thin: extract, call the store, the engine (registered
-//! locations, dry runs, analysis, validation) or the refresh trigger,
-//! answer. Every error goes through [`error::ApiError`], which renders
-//! Backstage's error envelope in one place (`POST /validate-entity` answers
+//! Handlers are thin: extract, call the store, the engine (validation),
+//! the registration service (`registration`: registered locations, dry
+//! runs, analysis, which the pages share) or the refresh trigger, answer.
+//! Every error goes through [`error::ApiError`], which renders Backstage's
+//! error envelope in one place (`POST /validate-entity` answers
 //! its own `{errors}` shape, as Backstage's does). Every route is declared
 //! once, in [`api`] and the modules' `routes()` ([`api_routes`]); the
 //! OpenAPI document ([`openapi`]) is generated from that table.
@@ -23,6 +24,7 @@ pub mod pages;
 pub mod query;
 mod readonly;
 mod refresh;
+mod registration;
 mod request;
 mod validate_entity;
 

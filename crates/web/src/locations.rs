@@ -6,17 +6,17 @@
 //! lists the entities it brought in, stitched (Backstage answers `[]` and
 //! processes later). Deleting removes the location's entities at once.
 //! Locations from `catalog.locations` are not listed: as in Backstage, only
-//! registered ones are.
+//! registered ones are. The work is [`crate::registration`]'s, which the
+//! pages share; these handlers read the request and shape the answer.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use greenroom_catalog::dry_run::{self, DryRunError};
-use greenroom_catalog::{CatalogError, registered};
+use greenroom_catalog::registered;
 use greenroom_model::annotations;
-use greenroom_store::{LocationRow, LocationWrite};
+use greenroom_store::LocationRow;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -25,7 +25,8 @@ use crate::api_routes::ApiRoutes;
 use crate::error::{ApiError, ApiFailure};
 use crate::location_query::PageRequest;
 use crate::readonly::ensure_writable;
-use crate::request::{Origin, blocking, json_body, json_object};
+use crate::registration::{LocationSpec, OnConflict, Registrations};
+use crate::request::{Origin, json_body, json_object};
 
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
@@ -46,6 +47,12 @@ struct LocationInput {
     target: String,
 }
 
+impl LocationInput {
+    fn spec(self) -> LocationSpec {
+        LocationSpec::new(self.location_type, self.target)
+    }
+}
+
 /// A location as Backstage shows it.
 fn location_json(id: &str, location_type: &str, target: &str) -> Value {
     json!({
@@ -58,21 +65,6 @@ fn location_json(id: &str, location_type: &str, target: &str) -> Value {
 
 fn row_json(row: &LocationRow) -> Value {
     location_json(&row.id, &row.location_type, &row.target)
-}
-
-fn catalog_error(e: CatalogError) -> ApiError {
-    match e {
-        CatalogError::Registration(e) => ApiError::Input(e.to_string()),
-        other => ApiError::Internal(other.to_string()),
-    }
-}
-
-fn dry_run_error(e: DryRunError) -> ApiError {
-    ApiError::Input(e.to_string())
-}
-
-fn conflict(location_type: &str, target: &str) -> ApiError {
-    ApiError::Conflict(format!("Location {location_type}:{target} already exists"))
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -107,49 +99,6 @@ fn refresh_on_conflict(origin: &Origin, state: &AppState) -> Result<bool, ApiErr
     }
 }
 
-/// The stitched entities with these refs, in order (refs without a final
-/// entity — never processed successfully — are left out).
-async fn final_entities(state: &AppState, refs: &[String]) -> Result<Vec<Value>, ApiError> {
-    let rows = state.store.final_entities_by_refs(refs, None).await?;
-    let mut by_ref: std::collections::HashMap<&str, &str> = rows
-        .iter()
-        .map(|row| (row.entity_ref.as_str(), row.body.as_str()))
-        .collect();
-    Ok(refs
-        .iter()
-        .filter_map(|r| by_ref.remove(r.as_str()))
-        .map(|body| serde_json::from_str(body).unwrap_or(Value::Null))
-        .collect())
-}
-
-/// Refreshes a registered location now and answers 201 with its entities.
-async fn refreshed(
-    state: &AppState,
-    row: &LocationRow,
-    existed: bool,
-) -> Result<Response, ApiError> {
-    let refs = state
-        .engine
-        .refresh_registered(&row.location_type, &row.target)
-        .await
-        .map_err(catalog_error)?;
-    let entities = final_entities(state, &refs).await?;
-    let mut body = json!({"location": row_json(row), "entities": entities});
-    if existed && let Some(object) = body.as_object_mut() {
-        object.insert("exists".to_owned(), Value::Bool(true));
-    }
-    Ok((StatusCode::CREATED, Json(body)).into_response())
-}
-
-/// Checks that a location can be read before it is stored.
-async fn check_readable(state: &AppState, input: &LocationInput) -> Result<(), ApiError> {
-    let processor = state.engine.processor().clone();
-    let (location_type, target) = (input.location_type.clone(), input.target.clone());
-    blocking(move || dry_run::check_readable(&processor, &location_type, &target))
-        .await?
-        .map_err(dry_run_error)
-}
-
 /// `POST /locations?dryRun=&onConflict=`.
 async fn create(
     State(state): State<AppState>,
@@ -164,61 +113,33 @@ async fn create(
     if !dry {
         ensure_writable(&state).map_err(fail)?;
     }
-    registered::check(&input.location_type, &input.target)
-        .map_err(|e| fail(ApiError::Input(e.to_string())))?;
-
+    let spec = input.spec();
+    let service = Registrations::new(&state);
     if dry {
-        let processor = state.engine.processor().clone();
-        let (location_type, target) = (input.location_type.clone(), input.target.clone());
-        let entities = blocking(move || dry_run::dry_run(&processor, &location_type, &target))
-            .await
-            .map_err(fail)?
-            .map_err(|e| fail(dry_run_error(e)))?;
-        let exists = state
-            .store
-            .location_by_target(&input.location_type, &input.target)
-            .await
-            .map_err(|e| fail(e.into()))?
-            .is_some();
-        let id = registered::location_ref(&input.location_type, &input.target);
+        let dry = service.dry_run(&spec).await.map_err(fail)?;
         let body = json!({
-            "location": location_json(&id, &input.location_type, &input.target),
-            "entities": entities,
-            "exists": exists,
+            "location": location_json(&dry.id, &spec.location_type, &spec.target),
+            "entities": dry.entities,
+            "exists": dry.exists,
         });
         return Ok((StatusCode::CREATED, Json(body)).into_response());
     }
-
-    let existing = state
-        .store
-        .location_by_target(&input.location_type, &input.target)
-        .await
-        .map_err(|e| fail(e.into()))?;
-    let (row, existed) = match existing {
-        Some(row) => (row, true),
-        None => {
-            check_readable(&state, &input).await.map_err(fail)?;
-            let id = uuid::Uuid::new_v4().to_string();
-            match state
-                .store
-                .add_location(&id, &input.location_type, &input.target)
-                .await
-                .map_err(|e| fail(e.into()))?
-            {
-                LocationWrite::Written(row) => (row, false),
-                LocationWrite::Exists(row) => (row, true),
-                LocationWrite::NotFound => {
-                    return Err(fail(ApiError::Internal(
-                        "the new location vanished while being stored".to_owned(),
-                    )));
-                }
-            }
-        }
+    let on_conflict = if on_conflict_refresh {
+        OnConflict::Refresh
+    } else {
+        OnConflict::Reject
     };
-    if existed && !on_conflict_refresh {
-        return Err(fail(conflict(&input.location_type, &input.target)));
+    let registered = service.register(&spec, on_conflict).await.map_err(fail)?;
+    let mut body = json!({
+        "location": row_json(&registered.location),
+        "entities": registered.entities,
+    });
+    if registered.existed
+        && let Some(object) = body.as_object_mut()
+    {
+        object.insert("exists".to_owned(), Value::Bool(true));
     }
-    refreshed(&state, &row, existed).await.map_err(fail)
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// `GET /locations`: `[{data: Location}]`.
@@ -312,42 +233,10 @@ async fn replace(
     let fail = |e| origin.fail(e);
     ensure_writable(&state).map_err(fail)?;
     let input: LocationInput = json_body(&headers, body).await.map_err(fail)?;
-    registered::check(&input.location_type, &input.target)
-        .map_err(|e| fail(ApiError::Input(e.to_string())))?;
-    let Some(before) = state
-        .store
-        .location(&id)
+    let row = Registrations::new(&state)
+        .relocate(&id, &input.spec())
         .await
-        .map_err(|e| fail(e.into()))?
-    else {
-        return Err(fail(not_found(&id)));
-    };
-    if before.location_type == input.location_type && before.target == input.target {
-        return Ok(Json(row_json(&before)));
-    }
-    check_readable(&state, &input).await.map_err(fail)?;
-    let row = match state
-        .store
-        .update_location(&id, &input.location_type, &input.target)
-        .await
-        .map_err(|e| fail(e.into()))?
-    {
-        LocationWrite::Written(row) => row,
-        LocationWrite::Exists(_) => {
-            return Err(fail(conflict(&input.location_type, &input.target)));
-        }
-        LocationWrite::NotFound => return Err(fail(not_found(&id))),
-    };
-    state
-        .engine
-        .remove_registered(&before.location_type, &before.target)
-        .await
-        .map_err(|e| fail(catalog_error(e)))?;
-    state
-        .engine
-        .refresh_registered(&row.location_type, &row.target)
-        .await
-        .map_err(|e| fail(catalog_error(e)))?;
+        .map_err(fail)?;
     Ok(Json(row_json(&row)))
 }
 
@@ -359,19 +248,10 @@ async fn remove(
 ) -> Result<StatusCode, ApiFailure> {
     let fail = |e| origin.fail(e);
     ensure_writable(&state).map_err(fail)?;
-    let Some(row) = state
-        .store
-        .delete_location(&id)
+    Registrations::new(&state)
+        .unregister(&id)
         .await
-        .map_err(|e| fail(e.into()))?
-    else {
-        return Err(fail(not_found(&id)));
-    };
-    state
-        .engine
-        .remove_registered(&row.location_type, &row.target)
-        .await
-        .map_err(|e| fail(catalog_error(e)))?;
+        .map_err(fail)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,4 +8,5 @@ pub mod errors;
 pub mod graph;
 pub mod home;
 pub mod locations;
+pub mod problem_lines;
 pub mod register;

@@ -486,7 +486,7 @@ mod tests {
         for (query, needle) in [
             ("sort=colour", "cannot be sorted by 'colour'"),
             ("direction=up", "asc or desc"),
-            ("cursor=%%%", "not valid"),
+            ("cursor=%%%", "malformed percent escape"),
             ("cursor=bm90IGpzb24", "not valid"),
         ] {
             let error = request(query).map(|_| ()).unwrap_err().to_string();

@@ -15,17 +15,22 @@ mod definition;
 mod entity;
 mod graph;
 mod home;
+mod locations;
+mod register;
 mod security;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use greenroom_catalog::problem::Problem;
 use greenroom_ui::Markup;
 use greenroom_ui::layout::{self, Page};
 use greenroom_ui::views::errors::{self as error_views, ErrorPage};
+use greenroom_ui::views::problem_lines::ProblemLine;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -56,7 +61,29 @@ pub fn routes() -> Router<AppState> {
             "/catalog/{namespace}/{kind}/{name}/refresh",
             post(entity::refresh),
         )
+        .route("/catalog-import", get(register::show))
+        .route(
+            "/catalog-import/analyze",
+            post(register::analyze)
+                .layer(DefaultBodyLimit::max(register::ANALYZE_LIMIT))
+                .get(back_to_import),
+        )
+        .route(
+            "/catalog-import/register",
+            post(register::register)
+                .layer(DefaultBodyLimit::max(register::REGISTER_LIMIT))
+                .get(back_to_import),
+        )
+        .route("/locations", get(locations::show))
+        .route("/locations/{id}/refresh", post(locations::refresh))
+        .route("/locations/{id}/unregister", post(locations::unregister))
         .route("/static/{file}", get(assets::serve))
+}
+
+/// The import form's posts opened as links (a bookmark, a reload after
+/// the browser dropped the form) lead back to the form.
+async fn back_to_import() -> Redirect {
+    Redirect::to("/catalog-import")
 }
 
 /// A page that could not be built, rendered as a friendly error page.
@@ -73,9 +100,11 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let page = match &self.0 {
             ApiError::NotFound(message) => ErrorPage::not_found(message.clone()),
-            ApiError::Input(message) | ApiError::PayloadTooLarge(message) => {
-                ErrorPage::bad_request(message.clone())
-            }
+            ApiError::Input(message) => ErrorPage::bad_request(message.clone()),
+            ApiError::PayloadTooLarge(message) => ErrorPage {
+                status: 413,
+                ..ErrorPage::bad_request(message.clone())
+            },
             ApiError::NotAllowed(message) => ErrorPage::forbidden(message.clone()),
             ApiError::Conflict(message) => ErrorPage {
                 status: 409,
@@ -110,6 +139,15 @@ fn render(markup: Markup) -> Response {
 /// The HTML 404 page, for unknown paths outside the API.
 pub fn not_found_page(path: &str) -> Response {
     PageError(ApiError::NotFound(format!("Nothing lives at {path}."))).into_response()
+}
+
+/// A processing problem split into what the views show.
+fn problem_line(problem: &Problem) -> ProblemLine {
+    ProblemLine {
+        name: problem.name.clone(),
+        place: problem.place.to_string(),
+        message: problem.message.clone(),
+    }
 }
 
 /// Now, in milliseconds since the Unix epoch.

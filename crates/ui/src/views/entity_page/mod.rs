@@ -23,6 +23,7 @@ use crate::layout::{Crumb, Page, Section};
 use crate::views::catalog::kind_plural;
 
 pub use problems::SourceStatus;
+pub(crate) use problems::hint;
 
 /// The tabs of an entity page (each its own URL, so they work without
 /// JavaScript).

@@ -76,7 +76,7 @@ pub(super) fn attention(data: &EntityPage, view: &EntityView<'_>) -> Markup {
 }
 
 /// What usually causes an error of this name, and what to do.
-fn hint(name: &str) -> Option<&'static str> {
+pub(crate) fn hint(name: &str) -> Option<&'static str> {
     Some(match name {
         "InputError" | "ValidationError" => {
             "The descriptor does not match Backstage's entity schema: check the field named above."
