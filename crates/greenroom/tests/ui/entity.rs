@@ -94,7 +94,7 @@ fn entity_page_shows_about_relations_raw_yaml_and_refreshes() -> Outcome {
     browser.screenshot("raw")?;
     let current = browser.find("nav.tabs a[aria-current='page']")?;
     assert_eq!(browser.text(&current)?, "Raw");
-    let yaml = browser.text_of("#raw-yaml + pre.raw")?;
+    let yaml = browser.text_of("#raw-yaml + pre.code")?;
     for expected in [
         "apiVersion: backstage.io/v1alpha1",
         "kind: Component",

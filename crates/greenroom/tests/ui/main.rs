@@ -48,6 +48,7 @@ mod entity;
 mod home;
 mod security;
 mod without_javascript;
+mod workflows;
 
 /// What a browser test returns: WebDriver failures as errors (they name
 /// the command), wrong pages as assertion panics.
