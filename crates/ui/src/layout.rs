@@ -66,6 +66,10 @@ const NAV: &[(Section, &str, &str)] = &[
     (Section::Locations, "Locations", "/locations"),
 ];
 
+/// The brand mark as an inline SVG icon (no request, allowed by the CSP's
+/// `img-src data:`).
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='4' fill='%230f7b5f'/%3E%3C/svg%3E";
+
 /// The whole HTML document for `page`.
 pub fn render(page: Page) -> Markup {
     let css = assets::stylesheet();
@@ -77,6 +81,7 @@ pub fn render(page: Page) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="color-scheme" content="light dark";
+                link rel="icon" href=(FAVICON);
                 title { (page.title) " · Greenroom" }
                 link rel="stylesheet" href=(css.path);
                 script src=(js.path) defer {}

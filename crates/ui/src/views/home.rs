@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use crate::entity::{EntityView, entity_href, ref_link};
-use crate::format::{ago, rfc3339, thousands, utc_timestamp};
+use crate::format::{ago, plural, rfc3339, thousands, utc_timestamp};
 use crate::layout::{Page, Section};
 use crate::links::encode_component;
 
@@ -67,7 +67,7 @@ pub fn page(data: &HomeData) -> Page {
                     @for (kind, count) in &data.kinds {
                         a.card.stat href={ "/catalog?filters[kind]=" (encode_component(kind)) } {
                             span.stat-value { (thousands(*count)) }
-                            span.stat-label { (kind) }
+                            span.stat-label { (crate::views::catalog::kind_plural(kind)) }
                         }
                     }
                     @if data.kinds.is_empty() {
@@ -85,7 +85,7 @@ pub fn page(data: &HomeData) -> Page {
                         h2 #problems-heading { "Processing errors" }
                         @if data.problem_counts != (0, 0) {
                             span.badge.badge-danger {
-                                (data.problem_counts.0) " entities · " (data.problem_counts.1) " sources"
+                                (plural(data.problem_counts.0 as i64, "entity")) " · " (plural(data.problem_counts.1 as i64, "source"))
                             }
                         }
                     }

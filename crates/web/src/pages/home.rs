@@ -26,18 +26,20 @@ pub(super) async fn show(State(state): State<AppState>) -> PageResult {
             ))
         })
         .collect();
-    let problems = store
-        .processing_errors(PROBLEMS)
-        .await?
-        .into_iter()
-        .map(|row| ProblemSummary {
-            entity: (!row.is_source)
-                .then(|| EntityRef::parse(&row.subject, None, "").ok())
-                .flatten(),
-            messages: messages(&row.errors),
-            subject: row.subject,
-        })
-        .collect();
+    let problems = distinct_problems(
+        store
+            .processing_errors(PROBLEMS)
+            .await?
+            .into_iter()
+            .map(|row| ProblemSummary {
+                entity: (!row.is_source)
+                    .then(|| EntityRef::parse(&row.subject, None, "").ok())
+                    .flatten(),
+                messages: messages(&row.errors),
+                subject: row.subject,
+            })
+            .collect(),
+    );
     let problem_counts = store.count_processing_errors().await?;
     Ok(html(home::page(&HomeData {
         kinds,
@@ -46,6 +48,21 @@ pub(super) async fn show(State(state): State<AppState>) -> PageResult {
         problem_counts,
         now: now_millis(),
     })))
+}
+
+/// A source's problems are also recorded on the entities it emitted; a
+/// source whose every message is already listed for an entity is left out,
+/// so each problem shows once.
+fn distinct_problems(problems: Vec<ProblemSummary>) -> Vec<ProblemSummary> {
+    let of_entities: std::collections::HashSet<String> = problems
+        .iter()
+        .filter(|p| p.entity.is_some())
+        .flat_map(|p| p.messages.iter().cloned())
+        .collect();
+    problems
+        .into_iter()
+        .filter(|p| p.entity.is_some() || !p.messages.iter().all(|m| of_entities.contains(m)))
+        .collect()
 }
 
 /// Each stored problem as one line: class, place and message.
