@@ -197,14 +197,16 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Final entities matching `query`, in its order, with their sort values.
     async fn query_entities(&self, query: &EntityQuery) -> StoreResult<Vec<QueriedEntity>>;
 
-    /// [`CatalogStore::query_entities`] and, when `count` is set, how many
-    /// final entities match `query` (its filter, full-text condition and
-    /// required sort keys; paging ignored), in one go: work they share,
-    /// such as a full-text scan, is done once.
+    /// [`CatalogStore::query_entities`] and, when `count` is `Some(cap)`,
+    /// how many final entities match `query` (its filter, full-text
+    /// condition and required sort keys; paging ignored), counting at most
+    /// `cap` (`u64::MAX`: all). Work they share, such as a full-text scan,
+    /// is done once; a bounded count stops at `cap` matches, so it costs
+    /// little however many match.
     async fn query_page(
         &self,
         query: &EntityQuery,
-        count: bool,
+        count: Option<u64>,
     ) -> StoreResult<(Vec<QueriedEntity>, Option<u64>)>;
 
     /// Value counts of each facet key (lower-cased) over the entities

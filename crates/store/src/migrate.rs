@@ -25,8 +25,8 @@ pub(crate) const SQLITE: &[Migration] = &[
     },
     Migration {
         version: 3,
-        name: "recent",
-        sql: include_str!("../migrations/sqlite/0003_recent.sql"),
+        name: "pages",
+        sql: include_str!("../migrations/sqlite/0003_pages.sql"),
     },
 ];
 
@@ -48,8 +48,8 @@ pub(crate) const POSTGRES: &[Migration] = &[
     },
     Migration {
         version: 4,
-        name: "recent",
-        sql: include_str!("../migrations/postgres/0004_recent.sql"),
+        name: "pages",
+        sql: include_str!("../migrations/postgres/0004_pages.sql"),
     },
 ];
 

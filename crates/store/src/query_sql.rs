@@ -648,13 +648,12 @@ impl Store {
     async fn run_page(
         &self,
         query: &EntityQuery,
-        count: bool,
+        count: Option<u64>,
     ) -> StoreResult<(Vec<QueriedEntity>, Option<u64>)> {
         let plan = self.plan(query).await?;
-        let total = if count {
-            Some(self.count_planned(&plan).await?)
-        } else {
-            None
+        let total = match count {
+            Some(cap) => Some(self.count_planned(&plan, cap).await?),
+            None => None,
         };
         let rows = if query.limit == Some(0) {
             Vec::new()
@@ -697,7 +696,7 @@ impl Store {
         Ok(out)
     }
 
-    async fn count_planned(&self, plan: &Plan<'_>) -> StoreResult<u64> {
+    async fn count_planned(&self, plan: &Plan<'_>, cap: u64) -> StoreResult<u64> {
         // Fetched full-text matches with nothing else to check are the count.
         if let Driver::Ids(ids) = &plan.driver
             && plan.query.filter.is_none()
@@ -708,10 +707,17 @@ impl Store {
                     .iter()
                     .all(|s| ALWAYS_PRESENT.contains(&s.key.as_str())))
         {
-            return Ok(ids.len() as u64);
+            return Ok((ids.len() as u64).min(cap));
         }
-        let mut qb = QueryBuilder::<Db>::new("SELECT COUNT(*)");
+        let bounded = i64::try_from(cap).ok();
+        let mut qb = QueryBuilder::<Db>::new(match bounded {
+            Some(_) => "SELECT COUNT(*) FROM (SELECT 1",
+            None => "SELECT COUNT(*)",
+        });
         plan.push_from_where(&mut qb, true)?;
+        if let Some(cap) = bounded {
+            qb.push(format!(" LIMIT {cap}) AS bounded"));
+        }
         let count: i64 = qb
             .build()
             .persistent(false)

@@ -825,13 +825,13 @@ impl CatalogStore for Store {
     }
 
     async fn query_entities(&self, query: &crate::EntityQuery) -> StoreResult<Vec<crate::QueriedEntity>> {
-        Ok(self.run_page(query, false).await?.0)
+        Ok(self.run_page(query, None).await?.0)
     }
 
     async fn query_page(
         &self,
         query: &crate::EntityQuery,
-        count: bool,
+        count: Option<u64>,
     ) -> StoreResult<(Vec<crate::QueriedEntity>, Option<u64>)> {
         self.run_page(query, count).await
     }

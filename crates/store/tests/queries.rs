@@ -177,7 +177,7 @@ async fn count(store: &Arc<dyn CatalogStore>, query: &EntityQuery) -> u64 {
         limit: Some(0),
         ..query.clone()
     };
-    let (rows, total) = store.query_page(&counting, true).await.unwrap();
+    let (rows, total) = store.query_page(&counting, Some(u64::MAX)).await.unwrap();
     assert!(rows.is_empty());
     total.unwrap()
 }
@@ -606,6 +606,16 @@ async fn plans_agree_on_a_larger_catalog(store: Arc<dyn CatalogStore>) {
     page.limit = Some(50);
     assert_eq!(refs(&store, page.clone()).await, &expected_services[..50]);
     assert_eq!(count(&store, &page).await, expected_services.len() as u64);
+    // A bounded count stops at its cap, and is exact below it.
+    for cap in [0, 1, 100, 5_000] {
+        let (rows, total) = store.query_page(&page, Some(cap)).await.unwrap();
+        assert_eq!(rows.len(), 50);
+        assert_eq!(
+            total,
+            Some(cap.min(expected_services.len() as u64)),
+            "cap {cap}"
+        );
+    }
     // Selective: one owner out of 7, one name.
     let one = refs(
         &store,
@@ -642,7 +652,7 @@ async fn a_bulk_loaded_catalog_is_searchable(store: Arc<dyn CatalogStore>) {
         keys: vec!["metadata.name".to_owned()],
     });
     query.limit = Some(1);
-    let (page, total) = store.query_page(&query, true).await.unwrap();
+    let (page, total) = store.query_page(&query, Some(u64::MAX)).await.unwrap();
     assert_eq!(page.len(), 1);
     assert_eq!(page[0].row.entity_ref, "component:default/lib-a");
     assert_eq!(total, Some(1));

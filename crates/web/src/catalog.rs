@@ -319,7 +319,7 @@ async fn answer_by_query(
     let count = matches!(&request.page, ByQueryPage::Initial(initial) if initial.include_total);
     let (mut rows, counted) = state
         .store
-        .query_page(&query, count)
+        .query_page(&query, count.then_some(u64::MAX))
         .await
         .map_err(|e| req.fail(e))?;
     let limit_len = usize::try_from(limit).unwrap_or(usize::MAX);

@@ -177,6 +177,8 @@ pub struct CatalogView {
     pub first_row: Option<u64>,
     /// How many entities match, when counted.
     pub total: Option<u64>,
+    /// Whether counting stopped at `total` (more match).
+    pub total_capped: bool,
     /// Cursors of the neighbouring pages.
     pub next: Option<String>,
     pub previous: Option<String>,
@@ -209,7 +211,7 @@ pub fn page(view: &CatalogView) -> Page {
                     h1 { (title) }
                     p.subtitle {
                         @match view.total {
-                            Some(total) => { (thousands(total)) " matching" }
+                            Some(total) => { (thousands(total)) @if view.total_capped { "+" } " matching" }
                             None => { "Filtered catalog" }
                         }
                     }
@@ -342,9 +344,9 @@ fn table(view: &CatalogView) -> Markup {
                 span {
                     @if let (Some(first), false) = (view.first_row, view.rows.is_empty()) {
                         "Showing " (thousands(first + 1)) "–" (thousands(first + view.rows.len() as u64))
-                        @if let Some(total) = view.total { " of " (thousands(total)) }
+                        @if let Some(total) = view.total { " of " (thousands(total)) @if view.total_capped { "+" } }
                     } @else if let Some(total) = view.total {
-                        (thousands(total)) " in all"
+                        (thousands(total)) @if view.total_capped { "+" } " in all"
                     }
                 }
                 nav.pager aria-label="Pages" {

@@ -35,8 +35,11 @@ const PAGE_SIZE: u64 = 50;
 const MAX_FILTER_VALUES: usize = 50;
 /// Longest accepted free-text term.
 const MAX_TEXT: usize = 200;
-/// How long facet counts are reused.
-const FACETS_TTL: Duration = Duration::from_secs(10);
+/// Matches are counted up to this many ("10,000+").
+const COUNT_CAP: u64 = 10_000;
+/// How long facet counts are served before they are recomputed (in the
+/// background: readers get the previous counts meanwhile).
+const FACETS_TTL: Duration = Duration::from_secs(30);
 /// Keys the free-text box searches.
 const TEXT_KEYS: [&str; 5] = [
     "metadata.name",
@@ -56,17 +59,36 @@ const OPTION_KEYS: [&str; 5] = [
 ];
 
 /// Facet counts recently computed, by kind filter (`None`: all kinds).
+///
+/// Counting facets scans many search rows (most of a second at 100,000
+/// entities), so pages reuse the counts for [`FACETS_TTL`]; after that the
+/// first reader starts one recount in the background and every reader
+/// keeps the previous counts until it lands. Only a kind never counted
+/// before makes its reader wait, and concurrent readers of it wait for one
+/// count, not one each.
 #[derive(Debug, Default)]
 pub struct PageCache {
     facets: Mutex<HashMap<Option<String>, (Instant, FilterOptions)>>,
+    /// Held while counting, so counts do not pile up under load.
+    counting: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 pub(super) async fn show(State(state): State<AppState>, uri: OriginalUri) -> PageResult {
     let raw = RawQuery::parse(uri.0.query()).map_err(|e| ApiError::Input(e.to_string()))?;
     let request = CatalogRequest::parse(&raw)?;
     let query = request.entity_query()?;
-    let (found, total) = state.store.query_page(&query, true).await?;
     let options = filter_options(&state, request.filters.kind.as_deref()).await?;
+    // A count the filter panel already knows costs nothing; any other is
+    // bounded, so a page never counts a whole catalog.
+    let known = known_total(&request.filters, &options);
+    let count = if known.is_some() {
+        None
+    } else {
+        Some(COUNT_CAP)
+    };
+    let (found, counted) = state.store.query_page(&query, count).await?;
+    let total = known.or(counted);
+    let total_capped = known.is_none() && counted == Some(COUNT_CAP);
 
     let has_more = found.len() as u64 > PAGE_SIZE;
     let mut found = found;
@@ -95,6 +117,7 @@ pub(super) async fn show(State(state): State<AppState>, uri: OriginalUri) -> Pag
         rows,
         first_row,
         total,
+        total_capped,
         next,
         previous,
     })))
@@ -103,9 +126,12 @@ pub(super) async fn show(State(state): State<AppState>, uri: OriginalUri) -> Pag
 /// Where a page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Cursor {
-    /// Keyset (name order): after or before this (name, row id).
+    /// Keyset (a column every matching entity has): after or before this
+    /// (value of the column, row id).
     Keyset {
-        name: String,
+        /// The sort column it was made for (another order ignores it).
+        column: String,
+        value: String,
         row: String,
         backwards: bool,
     },
@@ -117,10 +143,11 @@ impl Cursor {
     fn encode(&self) -> String {
         let value = match self {
             Cursor::Keyset {
-                name,
+                column,
+                value,
                 row,
                 backwards,
-            } => json!({"n": name, "r": row, "b": backwards}),
+            } => json!({"c": column, "v": value, "r": row, "b": backwards}),
             Cursor::Offset(offset) => json!({"o": offset}),
         };
         URL_SAFE_NO_PAD.encode(value.to_string())
@@ -138,8 +165,13 @@ impl Cursor {
             return Ok(Cursor::Offset(offset));
         }
         Ok(Cursor::Keyset {
-            name: value
-                .get("n")
+            column: value
+                .get("c")
+                .and_then(Value::as_str)
+                .ok_or_else(invalid)?
+                .to_owned(),
+            value: value
+                .get("v")
                 .and_then(Value::as_str)
                 .ok_or_else(invalid)?
                 .to_owned(),
@@ -231,11 +263,11 @@ impl CatalogRequest {
                 list.push(value.to_owned());
             }
         }
-        if cursor.is_some()
-            && matches!(
-                (&cursor, sort.column),
-                (Some(Cursor::Keyset { .. }), c) if c != SortColumn::Name
-            )
+        // A keyset cursor of another order (an old link, an edited URL)
+        // means nothing here: start from the first page.
+        if let Some(Cursor::Keyset { column, .. }) = &cursor
+            && (column != sort.column.param()
+                || !always_present(sort.column, filters.kind.as_deref()))
         {
             cursor = None;
         }
@@ -244,6 +276,12 @@ impl CatalogRequest {
             sort,
             cursor,
         })
+    }
+
+    /// Whether every entity the page can show has the sort column, so the
+    /// store can walk the column's index and pages use keysets.
+    fn keyset_paging(&self) -> bool {
+        always_present(self.sort.column, self.filters.kind.as_deref())
     }
 
     fn reads_backwards(&self) -> bool {
@@ -262,15 +300,16 @@ impl CatalogRequest {
         } else {
             Direction::Ascending
         };
-        let keyset_paging = self.sort.column == SortColumn::Name;
+        let keyset_paging = self.keyset_paging();
         let (keyset, offset) = match &self.cursor {
             Some(Cursor::Keyset {
-                name,
+                value,
                 row,
                 backwards,
+                ..
             }) => (
                 Some(Keyset {
-                    sort_values: vec![Some(name.clone())],
+                    sort_values: vec![Some(value.clone())],
                     tiebreak: row.clone(),
                     backwards: *backwards,
                 }),
@@ -309,7 +348,7 @@ impl CatalogRequest {
         total: Option<u64>,
     ) -> (Option<String>, Option<String>, Option<u64>) {
         match &self.cursor {
-            Some(Cursor::Offset(_)) | None if self.sort.column != SortColumn::Name => {
+            Some(Cursor::Offset(_)) | None if !self.keyset_paging() => {
                 let offset = match &self.cursor {
                     Some(Cursor::Offset(offset)) => *offset,
                     _ => 0,
@@ -322,10 +361,11 @@ impl CatalogRequest {
             cursor => {
                 let backwards = self.reads_backwards();
                 let at = |index: usize, backwards: bool| {
-                    positions.get(index).and_then(|(name, row)| {
+                    positions.get(index).and_then(|(value, row)| {
                         Some(
                             Cursor::Keyset {
-                                name: name.clone()?,
+                                column: self.sort.column.param().to_owned(),
+                                value: value.clone()?,
                                 row: row.clone(),
                                 backwards,
                             }
@@ -346,6 +386,20 @@ impl CatalogRequest {
             }
         }
     }
+}
+
+/// Whether every entity of `kind` (any kind when `None`) has `column`:
+/// names and kinds always; the fields Backstage's schemas require of that
+/// kind (a component's owner, type and lifecycle, …).
+fn always_present(column: SortColumn, kind: Option<&str>) -> bool {
+    let requiring: &[&str] = match column {
+        SortColumn::Name | SortColumn::Kind => return true,
+        SortColumn::Owner => &["component", "api", "resource", "system", "domain"],
+        SortColumn::Type => &["component", "api", "resource", "group", "template"],
+        SortColumn::Lifecycle => &["component", "api"],
+        SortColumn::System => &[],
+    };
+    kind.is_some_and(|kind| requiring.contains(&kind))
 }
 
 /// The filters as one predicate on search rows (`None`: no filter).
@@ -386,15 +440,51 @@ fn predicate(filters: &CatalogFilters) -> Option<Predicate> {
 }
 
 /// What the filter panel offers: kinds over the whole catalog, the other
-/// facets within the chosen kind. Cached for [`FACETS_TTL`].
+/// facets within the chosen kind (see [`PageCache`]).
 async fn filter_options(state: &AppState, kind: Option<&str>) -> Result<FilterOptions, ApiError> {
     let key = kind.map(str::to_owned);
-    if let Ok(cache) = state.pages.facets.lock()
-        && let Some((at, options)) = cache.get(&key)
-        && at.elapsed() < FACETS_TTL
-    {
-        return Ok(options.clone());
+    let cached = |state: &AppState| {
+        state
+            .pages
+            .facets
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned())
+    };
+    if let Some((at, options)) = cached(state) {
+        if at.elapsed() >= FACETS_TTL
+            && let Ok(guard) = state.pages.counting.clone().try_lock_owned()
+        {
+            let state = state.clone();
+            let key = key.clone();
+            tokio::spawn(async move {
+                let _counting = guard;
+                if let Ok(options) = count_options(&state, key.as_deref()).await {
+                    remember(&state, key, options);
+                }
+            });
+        }
+        return Ok(options);
     }
+    let _counting = state.pages.counting.lock().await;
+    if let Some((_, options)) = cached(state) {
+        return Ok(options);
+    }
+    let options = count_options(state, kind).await?;
+    remember(state, key, options.clone());
+    Ok(options)
+}
+
+fn remember(state: &AppState, key: Option<String>, options: FilterOptions) {
+    if let Ok(mut cache) = state.pages.facets.lock() {
+        if cache.len() > 64 {
+            cache.clear();
+        }
+        cache.insert(key, (Instant::now(), options));
+    }
+}
+
+async fn count_options(state: &AppState, kind: Option<&str>) -> Result<FilterOptions, ApiError> {
     let mut keys: Vec<String> = vec!["kind".to_owned()];
     keys.extend(OPTION_KEYS.iter().map(|k| (*k).to_owned()));
     let kinds = state.store.facets(&keys[..1], None).await?;
@@ -411,21 +501,61 @@ async fn filter_options(state: &AppState, kind: Option<&str>) -> Result<FilterOp
     for (kind, _) in &mut kinds {
         *kind = kind.to_lowercase();
     }
-    let options = FilterOptions {
+    Ok(FilterOptions {
         kinds,
         types: values(&others, "spec.type"),
         owners: values(&others, "relations.ownedby"),
         lifecycles: values(&others, "spec.lifecycle"),
         tags: values(&others, "metadata.tags"),
         namespaces: values(&others, "metadata.namespace"),
-    };
-    if let Ok(mut cache) = state.pages.facets.lock() {
-        if cache.len() > 64 {
-            cache.clear();
-        }
-        cache.insert(key, (Instant::now(), options.clone()));
+    })
+}
+
+/// The number of matches when the filter panel's counts already say it:
+/// no filter, a kind, or a kind and one value of one other filter (no
+/// free text).
+fn known_total(filters: &CatalogFilters, options: &FilterOptions) -> Option<u64> {
+    if filters.text.is_some() {
+        return None;
     }
-    Ok(options)
+    let lists = [
+        (&filters.types, &options.types),
+        (&filters.owners, &options.owners),
+        (&filters.lifecycles, &options.lifecycles),
+        (&filters.tags, &options.tags),
+        (&filters.namespaces, &options.namespaces),
+    ];
+    let chosen: Vec<_> = lists
+        .iter()
+        .filter(|(values, _)| !values.is_empty())
+        .collect();
+    let count_of = |offered: &[(String, u64)], value: &str| {
+        offered
+            .iter()
+            .find(|(v, _)| v.eq_ignore_ascii_case(value))
+            .map_or(0, |(_, count)| *count)
+    };
+    match (chosen.as_slice(), &filters.kind) {
+        ([], None) => Some(options.kinds.iter().map(|(_, count)| count).sum()),
+        ([], Some(kind)) => Some(count_of(&options.kinds, kind)),
+        ([(values, offered)], Some(_)) if values.len() == 1 => {
+            let value = &values[0];
+            // Owners are offered as full refs; the filter may be short.
+            let value = if std::ptr::eq(*values, &filters.owners) {
+                EntityRef::parse(value, Some("group"), "default")
+                    .map_or_else(|_| value.to_lowercase(), |r| r.canonical().to_owned())
+            } else {
+                value.clone()
+            };
+            // Facets list at most 200 values: a value beyond them is
+            // simply not known here.
+            offered
+                .iter()
+                .any(|(v, _)| v.eq_ignore_ascii_case(&value))
+                .then(|| count_of(offered, &value))
+        }
+        _ => None,
+    }
 }
 
 /// Facet values differing only in case (`Service`, `service`) are one
@@ -501,7 +631,8 @@ mod tests {
         for cursor in [
             Cursor::Offset(150),
             Cursor::Keyset {
-                name: "payments".into(),
+                column: "name".into(),
+                value: "payments".into(),
                 row: "42".into(),
                 backwards: true,
             },
@@ -518,5 +649,54 @@ mod tests {
             ("website".into(), 6),
         ]);
         assert_eq!(merged, vec![("service".into(), 7), ("website".into(), 6)]);
+    }
+
+    #[test]
+    fn totals_come_from_facet_counts_when_they_say_it() {
+        let options = FilterOptions {
+            kinds: vec![("component".into(), 7), ("group".into(), 2)],
+            types: vec![("service".into(), 4), ("library".into(), 3)],
+            owners: vec![("group:default/team-a".into(), 5)],
+            ..FilterOptions::default()
+        };
+        let total = |query: &str| known_total(&request(query).unwrap().filters, &options);
+        assert_eq!(total(""), Some(9));
+        assert_eq!(total("filters[kind]=Component"), Some(7));
+        assert_eq!(
+            total("filters[kind]=component&filters[type]=Service"),
+            Some(4)
+        );
+        assert_eq!(
+            total("filters[kind]=component&filters[owner]=team-a"),
+            Some(5)
+        );
+        assert_eq!(total("filters[kind]=component&filters[type]=website"), None);
+        assert_eq!(total("filters[kind]=component&filters[text]=x"), None);
+        assert_eq!(
+            total("filters[kind]=component&filters[type]=service&filters[type]=library"),
+            None
+        );
+        assert_eq!(total("filters[type]=service"), None);
+    }
+
+    #[test]
+    fn required_columns_page_by_keyset() {
+        assert!(always_present(SortColumn::Name, None));
+        assert!(always_present(SortColumn::Owner, Some("component")));
+        assert!(!always_present(SortColumn::Owner, Some("user")));
+        assert!(!always_present(SortColumn::Owner, None));
+        // A cursor made for another order is ignored.
+        let cursor = Cursor::Keyset {
+            column: "name".into(),
+            value: "a".into(),
+            row: "1".into(),
+            backwards: false,
+        }
+        .encode();
+        let sorted = request(&format!(
+            "filters[kind]=component&sort=owner&cursor={cursor}"
+        ))
+        .unwrap();
+        assert_eq!(sorted.cursor, None);
     }
 }
