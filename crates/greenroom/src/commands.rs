@@ -62,11 +62,6 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     let address = listener.local_addr().context("no local address")?;
     println!("Greenroom is listening on http://{address}");
 
-    tokio::spawn(refresh_loop(
-        engine.clone(),
-        wake_rx,
-        config.catalog().processing_interval,
-    ));
     let catalog = config.catalog();
     if catalog.readonly {
         tracing::info!("the catalog is read-only (catalog.readonly)");
@@ -75,7 +70,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         store,
         refresh: wake_tx,
         metrics: std::sync::Arc::default(),
-        engine,
+        engine: engine.clone(),
         pages: std::sync::Arc::default(),
         writes: greenroom_web::WritePolicy {
             readonly: catalog.readonly,
@@ -83,6 +78,12 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
                 == greenroom_config::LocationConflictStrategy::Refresh,
         },
     };
+    tokio::spawn(refresh_loop(
+        engine.clone(),
+        wake_rx,
+        config.catalog().processing_interval,
+        state.clone(),
+    ));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -93,23 +94,38 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
 }
 
 /// Refreshes at start, then on every wake-up (file change, API call) and on
-/// the processing interval.
+/// the processing interval. After the first pass and after every pass that
+/// changed the catalog, the pages' cached counts are recounted.
 async fn refresh_loop(
     engine: Arc<Engine>,
     mut wake: mpsc::Receiver<()>,
     interval: ProcessingInterval,
+    pages: greenroom_web::AppState,
 ) {
+    let mut first = true;
     loop {
         match engine.refresh().await {
-            Ok(report) => tracing::info!(
-                sources = report.sources_seen,
-                processed = report.sources_processed,
-                written = report.entities_written,
-                stitched = report.stitched.written,
-                removed = report.entities_deleted + report.entities_orphaned,
-                millis = report.duration.as_millis() as u64,
-                "catalog refreshed"
-            ),
+            Ok(report) => {
+                let changed = report.entities_written
+                    + report.stitched.written
+                    + report.entities_deleted
+                    + report.entities_orphaned
+                    > 0;
+                if first || changed {
+                    let pages = pages.clone();
+                    tokio::spawn(async move { greenroom_web::pages::recount(&pages).await });
+                }
+                first = false;
+                tracing::info!(
+                    sources = report.sources_seen,
+                    processed = report.sources_processed,
+                    written = report.entities_written,
+                    stitched = report.stitched.written,
+                    removed = report.entities_deleted + report.entities_orphaned,
+                    millis = report.duration.as_millis() as u64,
+                    "catalog refreshed"
+                );
+            }
             Err(e) => tracing::error!("catalog refresh failed: {e}"),
         }
         let sleep = async {

@@ -35,8 +35,10 @@ const PAGE_SIZE: u64 = 50;
 const MAX_FILTER_VALUES: usize = 50;
 /// Longest accepted free-text term.
 const MAX_TEXT: usize = 200;
-/// Matches are counted up to this many ("10,000+").
-const COUNT_CAP: u64 = 10_000;
+/// Matches are counted up to this many ("1,000+"): a bounded count costs
+/// little however many match (a full count of a broad filter costs about
+/// 100 ms at 100,000 entities).
+const COUNT_CAP: u64 = 1_000;
 /// How long facet counts are served before they are recomputed (in the
 /// background: readers get the previous counts meanwhile).
 const FACETS_TTL: Duration = Duration::from_secs(30);
@@ -473,6 +475,35 @@ async fn filter_options(state: &AppState, kind: Option<&str>) -> Result<FilterOp
     let options = count_options(state, kind).await?;
     remember(state, key, options.clone());
     Ok(options)
+}
+
+/// Counts the filter options of every kind again, replacing cached ones
+/// (readers keep the previous counts meanwhile). The server calls this in
+/// the background after each refresh pass that changed the catalog, so
+/// visitors neither wait for a count nor see one from before the change.
+pub async fn recount(state: &AppState) {
+    let _counting = state.pages.counting.lock().await;
+    let mut kinds: Vec<Option<String>> = vec![None];
+    match state.store.count_by_kind().await {
+        Ok(counts) => kinds.extend(
+            counts
+                .into_iter()
+                .map(|(kind, _)| Some(kind.to_lowercase())),
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "could not count the catalog's kinds");
+            return;
+        }
+    }
+    for kind in kinds {
+        match count_options(state, kind.as_deref()).await {
+            Ok(options) => remember(state, kind, options),
+            Err(error) => {
+                tracing::warn!(%error, "could not count the catalog's filter options");
+                return;
+            }
+        }
+    }
 }
 
 fn remember(state: &AppState, key: Option<String>, options: FilterOptions) {

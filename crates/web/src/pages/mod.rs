@@ -35,7 +35,7 @@ use greenroom_ui::views::problem_lines::ProblemLine;
 use crate::AppState;
 use crate::error::ApiError;
 
-pub use catalog::PageCache;
+pub use catalog::{PageCache, recount};
 pub use security::{content_security_policy, same_origin};
 
 /// Routes of every page.
