@@ -4,10 +4,12 @@
 //! form (`parameters`), steps that run actions, and an `output`; every
 //! string in a step's input, `if`, `each` and in the output may hold
 //! `${{ }}` expressions. This crate starts with that templating engine
-//! ([`templating`]): Nunjucks-compatible syntax and value typing, the
+//! ([`templating`]) and the templates themselves ([`template`]): Nunjucks-compatible syntax and value typing, the
 //! filters Backstage's templates use, and a sandbox (no file, environment
 //! or network access; bounded work, output and input).
 
+pub mod template;
 pub mod templating;
 
+pub use template::{Template, TemplateError};
 pub use templating::{Templater, TemplatingError};

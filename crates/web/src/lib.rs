@@ -26,6 +26,7 @@ mod readonly;
 mod refresh;
 mod registration;
 mod request;
+mod scaffolder;
 mod validate_entity;
 
 use std::sync::Arc;
@@ -82,6 +83,7 @@ fn api() -> ApiRoutes {
                 .merge(validate_entity::routes())
                 .merge(refresh::routes()),
         )
+        .nest("/api/scaffolder", scaffolder::routes())
 }
 
 /// The (method, path) of every route the application serves, in

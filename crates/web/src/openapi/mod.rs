@@ -17,6 +17,7 @@
 
 mod entities;
 mod locations;
+mod scaffolder;
 mod service;
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,10 @@ const TAGS: &[(&str, &str)] = &[
     (
         "Locations",
         "Backstage's catalog location API, under `/api/catalog`.",
+    ),
+    (
+        "Scaffolder",
+        "Backstage's Scaffolder API (software templates), under `/api/scaffolder`.",
     ),
     ("Health", "Liveness and readiness probes."),
     ("Metrics", "Prometheus metrics."),
@@ -72,6 +77,7 @@ pub(crate) fn operations() -> Vec<OperationDoc> {
     let mut all = service::operations();
     all.extend(entities::operations());
     all.extend(locations::operations());
+    all.extend(scaffolder::operations());
     all
 }
 
@@ -183,21 +189,48 @@ fn components() -> Value {
 /// Component schemas that are Greenroom's (none of Backstage's spec
 /// describes them).
 fn own_schemas() -> Vec<(&'static str, Value)> {
-    vec![(
-        "HealthStatus",
-        json!({
-            "type": "object",
-            "properties": {
-                "status": {"type": "string", "enum": ["ok", "error"]},
-                "message": {
-                    "type": "string",
-                    "description": "Why the service is not ready (only with `error`).",
+    vec![
+        (
+            "TemplateParameterSchema",
+            json!({
+                "type": "object",
+                "properties": {
+                    "title": {"type": "string"},
+                    "description": {"type": "string"},
+                    "presentation": {"type": "object"},
+                    "steps": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "title": {"type": "string"},
+                                "description": {"type": "string"},
+                                "schema": {"type": "object"},
+                            },
+                            "required": ["title", "schema"],
+                        },
+                    },
                 },
-            },
-            "required": ["status"],
-            "description": "The answer of a health probe.",
-        }),
-    )]
+                "required": ["title", "steps"],
+                "description": "The form of a template: one entry of `spec.parameters` per wizard step (Backstage's shape).",
+            }),
+        ),
+        (
+            "HealthStatus",
+            json!({
+                "type": "object",
+                "properties": {
+                    "status": {"type": "string", "enum": ["ok", "error"]},
+                    "message": {
+                        "type": "string",
+                        "description": "Why the service is not ready (only with `error`).",
+                    },
+                },
+                "required": ["status"],
+                "description": "The answer of a health probe.",
+            }),
+        ),
+    ]
 }
 
 // Helpers for writing operation docs.
