@@ -8,8 +8,10 @@
 //! filters Backstage's templates use, and a sandbox (no file, environment
 //! or network access; bounded work, output and input).
 
+pub mod parameters;
 pub mod template;
 pub mod templating;
 
+pub use parameters::FieldError;
 pub use template::{Template, TemplateError};
 pub use templating::{Templater, TemplatingError};
