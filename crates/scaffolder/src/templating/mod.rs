@@ -111,6 +111,8 @@ impl Templater {
             .block_delimiters("{%", "%}")
             .variable_delimiters(variable_start, "}}")
             .comment_delimiters("{#", "#}")
+            // Nunjucks keeps a file's final newline (Jinja drops it).
+            .keep_trailing_newline(true)
             .build()
         {
             env.set_syntax(syntax);
