@@ -262,7 +262,7 @@ impl Walk<'_> {
             return from.to_string_lossy().ends_with(extension.as_str());
         }
         let (include, exclude) = &self.raw;
-        !(include.is_match(from) && !exclude.is_match(from))
+        !include.is_match(from) || exclude.is_match(from)
     }
 
     /// Refuses to write through a symbolic link already in the target
