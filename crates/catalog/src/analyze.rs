@@ -13,9 +13,7 @@
 //! Everything here blocks (file reads, `git`): call it from a worker thread.
 
 use std::ffi::OsStr;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -597,89 +595,28 @@ fn is_valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// Runs `git` with a hardened environment until `deadline`, returning its
-/// standard output (or its last error line).
+/// Runs `git` for analysis: `http(s)` and `file` remotes only.
 fn git(
     args: &[&OsStr],
     cwd: Option<&Path>,
     deadline: Instant,
     timeout: Duration,
 ) -> Result<Vec<u8>, AnalyzeError> {
-    let mut command = Command::new("git");
-    command
-        .args([
-            "-c",
-            "http.followRedirects=false",
-            "-c",
-            "core.hooksPath=/dev/null",
-        ])
-        .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ALLOW_PROTOCOL", "http:https:file")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_ASKPASS", "")
-        .env("SSH_ASKPASS", "")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(cwd) = cwd {
-        command.current_dir(cwd);
-    }
-    let mut child = command
-        .spawn()
-        .map_err(|e| AnalyzeError::Internal(format!("could not run git: {e}")))?;
-    let stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    let out = std::thread::spawn(move || read_limited(stdout, MAX_GIT_OUTPUT));
-    let err = std::thread::spawn(move || read_limited(stderr, 64 * 1024));
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(AnalyzeError::Timeout(timeout));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(AnalyzeError::Internal(format!("waiting for git: {e}"))),
-        }
-    };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
-    if status.success() {
-        Ok(stdout)
-    } else {
-        let text = String::from_utf8_lossy(&stderr);
-        let message = text
-            .lines()
-            .map(str::trim)
-            .rfind(|line| !line.is_empty())
-            .unwrap_or("git failed")
-            .to_owned();
-        Err(AnalyzeError::Git(message))
-    }
-}
-
-/// Reads a pipe to its end, keeping at most `limit` bytes (the rest is
-/// drained so the child never blocks on a full pipe).
-fn read_limited(pipe: Option<impl Read>, limit: usize) -> Vec<u8> {
-    let Some(mut pipe) = pipe else {
-        return Vec::new();
-    };
-    let mut kept = Vec::new();
-    let mut buffer = [0u8; 8192];
-    loop {
-        match pipe.read(&mut buffer) {
-            Ok(0) | Err(_) => return kept,
-            Ok(n) => {
-                let room = limit.saturating_sub(kept.len());
-                kept.extend_from_slice(&buffer[..n.min(room)]);
-            }
-        }
-    }
+    crate::git::run(
+        args,
+        cwd,
+        &crate::git::GitOptions {
+            protocols: "http:https:file",
+            deadline,
+            max_output: MAX_GIT_OUTPUT,
+            env: &[],
+        },
+    )
+    .map_err(|e| match e {
+        crate::git::GitError::Timeout => AnalyzeError::Timeout(timeout),
+        crate::git::GitError::Spawn(message) => AnalyzeError::Internal(message),
+        crate::git::GitError::Failed(message) => AnalyzeError::Git(message),
+    })
 }
 
 #[cfg(test)]

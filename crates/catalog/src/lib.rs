@@ -18,6 +18,7 @@
 pub mod analyze;
 pub mod dry_run;
 mod engine;
+pub mod git;
 mod hash;
 pub mod location;
 pub mod problem;

@@ -9,6 +9,7 @@
 //! or network access; bounded work, output and input).
 
 pub mod parameters;
+pub mod publish;
 pub mod skeleton;
 pub mod template;
 pub mod templating;
