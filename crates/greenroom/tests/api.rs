@@ -13,7 +13,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Answer, PgSchema, Server, send, write};
+use common::{Answer, PgSchema, ServedCatalog, Server, send, write};
 use serde_json::{Value, json};
 
 /// Entities in the fixture catalog.
@@ -147,27 +147,11 @@ struct Api {
 
 impl Api {
     fn start(postgres: bool) -> Option<Api> {
-        let schema = if postgres {
-            Some(PgSchema::create()?)
-        } else {
-            None
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let catalog = dir.path().join("catalog");
-        write_catalog(&catalog);
-        let data = dir.path().join("data");
-        let mut args = vec![
-            "--catalog".to_owned(),
-            catalog.display().to_string(),
-            "--data-dir".to_owned(),
-            data.display().to_string(),
-        ];
-        if let Some(schema) = &schema {
-            args.push("--database-url".to_owned());
-            args.push(schema.url.clone());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let server = Server::start(&args);
+        let ServedCatalog {
+            server,
+            dir,
+            schema,
+        } = ServedCatalog::start(postgres, write_catalog)?;
         let api = Api {
             server,
             _dir: dir,

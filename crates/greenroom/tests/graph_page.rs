@@ -11,7 +11,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Server, write};
+use common::{ServedCatalog, write};
 
 const CATALOG: &str = r#"apiVersion: backstage.io/v1alpha1
 kind: Domain
@@ -87,28 +87,22 @@ spec:
   memberOf: [team-a]
 "#;
 
-fn serve() -> (Server, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = dir.path().join("catalog");
-    write(&catalog.join("catalog-info.yaml"), CATALOG);
-    let data = dir.path().join("data");
-    let server = Server::start(&[
-        "--catalog",
-        catalog.to_str().unwrap(),
-        "--data-dir",
-        data.to_str().unwrap(),
-    ]);
-    server.wait_for(
+fn serve() -> ServedCatalog {
+    let served = ServedCatalog::start(false, |catalog| {
+        write(&catalog.join("catalog-info.yaml"), CATALOG);
+    })
+    .expect("SQLite needs no configuration");
+    served.server.wait_for(
         "/api/catalog/entities/by-name/user/default/alice",
         Duration::from_secs(30),
         |status, _| status == 200,
     );
-    (server, dir)
+    served
 }
 
 #[test]
 fn graph_pages_draw_the_entities_around_one() {
-    let (server, _dir) = serve();
+    let ServedCatalog { server, .. } = &serve();
 
     // A component, one step out over every relation: its owner, system and
     // APIs, and the resource it names that is not in the catalog. The
@@ -164,7 +158,7 @@ fn graph_pages_draw_the_entities_around_one() {
 
 #[test]
 fn bad_graph_parameters_are_a_400_page_naming_them() {
-    let (server, _dir) = serve();
+    let ServedCatalog { server, .. } = &serve();
     let (status, html) = server.get("/catalog/default/component/web/graph?depth=9");
     assert_eq!(status, 400);
     assert!(

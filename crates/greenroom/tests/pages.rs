@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{PgSchema, Server, write};
+use common::{PgSchema, ServedCatalog, Server, write};
 
 /// Generated services, enough for two pages of 50 with the others.
 const SERVICES: usize = 57;
@@ -110,28 +110,13 @@ struct Portal {
 
 impl Portal {
     fn start(postgres: bool) -> Option<Portal> {
-        let schema = if postgres {
-            Some(PgSchema::create()?)
-        } else {
-            None
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let catalog = dir.path().join("catalog");
-        write_catalog(&catalog);
-        let data = dir.path().join("data");
-        let mut args = vec![
-            "--catalog".to_owned(),
-            catalog.display().to_string(),
-            "--data-dir".to_owned(),
-            data.display().to_string(),
-        ];
-        if let Some(schema) = &schema {
-            args.push("--database-url".to_owned());
-            args.push(schema.url.clone());
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let ServedCatalog {
+            server,
+            dir,
+            schema,
+        } = ServedCatalog::start(postgres, write_catalog)?;
         let portal = Portal {
-            server: Server::start(&args),
+            server,
             _dir: dir,
             _schema: schema,
         };

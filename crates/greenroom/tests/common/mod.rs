@@ -85,6 +85,47 @@ impl Drop for Server {
     }
 }
 
+/// `greenroom serve` on a catalog folder that `write_catalog` fills, with
+/// its data in the same temporary folder: on SQLite, or (`postgres`) on a
+/// private PostgreSQL schema, `None` with a notice when none is
+/// configured. Fields drop in order: the server stops before its folder
+/// and schema go.
+pub struct ServedCatalog {
+    pub server: Server,
+    pub dir: tempfile::TempDir,
+    pub schema: Option<PgSchema>,
+}
+
+impl ServedCatalog {
+    pub fn start(postgres: bool, write_catalog: impl FnOnce(&Path)) -> Option<ServedCatalog> {
+        let schema = if postgres {
+            Some(PgSchema::create()?)
+        } else {
+            None
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = dir.path().join("catalog");
+        write_catalog(&catalog);
+        let data = dir.path().join("data");
+        let mut args = vec![
+            "--catalog".to_owned(),
+            catalog.display().to_string(),
+            "--data-dir".to_owned(),
+            data.display().to_string(),
+        ];
+        if let Some(schema) = &schema {
+            args.push("--database-url".to_owned());
+            args.push(schema.url.clone());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Some(ServedCatalog {
+            server: Server::start(&args),
+            dir,
+            schema,
+        })
+    }
+}
+
 pub fn get(url: &str) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
