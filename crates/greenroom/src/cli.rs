@@ -18,7 +18,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the portal: ingest the catalog, keep it current, serve the API.
+    /// Run the portal: ingest the catalog, keep it current, serve the web UI and the API.
     Serve(ServeArgs),
     /// Ingest the catalog once, stitch it, print a report and exit.
     Ingest(IngestArgs),

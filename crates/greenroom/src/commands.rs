@@ -81,7 +81,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
     tokio::spawn(refresh_loop(
         engine.clone(),
         wake_rx,
-        config.catalog().processing_interval,
+        catalog.processing_interval,
         state.clone(),
     ));
     let shutdown = async {

@@ -75,10 +75,26 @@ pub struct PageCache {
     counting: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
+impl PageCache {
+    /// Marks every cached count as due, after a change made through this
+    /// replica outside a refresh pass (a registration, a deletion): the
+    /// next reader starts a recount in the background.
+    pub fn catalog_changed(&self) {
+        if let Ok(mut cache) = self.facets.lock() {
+            let due = Instant::now().checked_sub(FACETS_TTL);
+            for (at, _) in cache.values_mut() {
+                if let Some(due) = due {
+                    *at = due;
+                }
+            }
+        }
+    }
+}
+
 pub(super) async fn show(State(state): State<AppState>, uri: OriginalUri) -> PageResult {
     let raw = RawQuery::parse(uri.0.query()).map_err(|e| ApiError::Input(e.to_string()))?;
     let request = CatalogRequest::parse(&raw)?;
-    let query = request.entity_query()?;
+    let query = request.entity_query();
     let options = filter_options(&state, request.filters.kind.as_deref()).await?;
     // A count the filter panel already knows costs nothing; any other is
     // bounded, so a page never counts a whole catalog.
@@ -111,7 +127,7 @@ pub(super) async fn show(State(state): State<AppState>, uri: OriginalUri) -> Pag
         .into_iter()
         .map(|e| serde_json::from_str(&e.row.body).unwrap_or(Value::Null))
         .collect();
-    let (previous, next, first_row) = request.neighbours(&positions, has_more, total);
+    let (previous, next, first_row) = request.neighbours(&positions, has_more);
     Ok(html(catalog::page(&CatalogView {
         filters: request.filters,
         sort: request.sort,
@@ -296,7 +312,7 @@ impl CatalogRequest {
         )
     }
 
-    fn entity_query(&self) -> Result<EntityQuery, ApiError> {
+    fn entity_query(&self) -> EntityQuery {
         let direction = if self.sort.descending {
             Direction::Descending
         } else {
@@ -320,7 +336,7 @@ impl CatalogRequest {
             Some(Cursor::Offset(offset)) => (None, *offset),
             None => (None, 0),
         };
-        Ok(EntityQuery {
+        EntityQuery {
             filter: predicate(&self.filters),
             full_text: self.filters.text.as_ref().map(|text| FullText {
                 term: text.to_lowercase(),
@@ -336,7 +352,7 @@ impl CatalogRequest {
             offset,
             // One more than shown tells whether a next page exists.
             limit: Some(PAGE_SIZE + 1),
-        })
+        }
     }
 
     /// Cursors of the previous and next pages, and the position of the
@@ -347,7 +363,6 @@ impl CatalogRequest {
         &self,
         positions: &[(Option<String>, String)],
         more: bool,
-        total: Option<u64>,
     ) -> (Option<String>, Option<String>, Option<u64>) {
         match &self.cursor {
             Some(Cursor::Offset(_)) | None if !self.keyset_paging() => {
@@ -383,7 +398,6 @@ impl CatalogRequest {
                 let previous = if has_previous { at(0, true) } else { None };
                 let next = if has_next { at(last, false) } else { None };
                 let first_row = cursor.is_none().then_some(0);
-                let _ = total;
                 (previous, next, first_row)
             }
         }
@@ -626,7 +640,7 @@ mod tests {
         .unwrap();
         assert_eq!(request.filters.kind.as_deref(), Some("component"));
         assert_eq!(request.filters.text, None);
-        let query = request.entity_query().unwrap();
+        let query = request.entity_query();
         assert_eq!(
             query.filter,
             Some(Predicate::All(vec![
@@ -729,5 +743,18 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(sorted.cursor, None);
+    }
+
+    #[test]
+    fn a_change_makes_cached_counts_due() {
+        let cache = PageCache::default();
+        cache
+            .facets
+            .lock()
+            .unwrap()
+            .insert(None, (Instant::now(), FilterOptions::default()));
+        cache.catalog_changed();
+        let due = cache.facets.lock().unwrap()[&None].0.elapsed() >= FACETS_TTL;
+        assert!(due);
     }
 }

@@ -162,6 +162,8 @@ pub struct Registrations {
     store: Arc<dyn CatalogStore>,
     engine: Arc<Engine>,
     wake: mpsc::Sender<()>,
+    /// Told when a registration changed the catalog (its counts are due).
+    pages: Arc<crate::pages::PageCache>,
 }
 
 impl Registrations {
@@ -170,6 +172,7 @@ impl Registrations {
             store: state.store.clone(),
             engine: state.engine.clone(),
             wake: state.refresh.clone(),
+            pages: state.pages.clone(),
         }
     }
 
@@ -213,6 +216,7 @@ impl Registrations {
             .refresh_registered(&row.location_type, &row.target)
             .await
             .map_err(catalog_error)?;
+        self.pages.catalog_changed();
         let entities = self.final_entities(&refs).await?;
         Ok(Registered {
             location: row,
@@ -330,6 +334,7 @@ impl Registrations {
             .refresh_registered(&row.location_type, &row.target)
             .await
             .map_err(catalog_error)?;
+        self.pages.catalog_changed();
         Ok(row)
     }
 
@@ -342,6 +347,7 @@ impl Registrations {
             .remove_registered(&row.location_type, &row.target)
             .await
             .map_err(catalog_error)?;
+        self.pages.catalog_changed();
         Ok(row)
     }
 
